@@ -1,0 +1,89 @@
+"""Accounts: people who sign in, and API tokens for integrations."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pms.core.models import BaseModel
+
+
+class User(AbstractUser):
+    """A sign-in account. The person behind it, if any, is ``org.Employee.user``."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.get_full_name() or self.username
+
+
+class TokenScope(models.TextChoices):
+    """What an integration token may do; later capabilities add their scopes here."""
+
+    READ_ORG = "read_org", _("Read organisation")
+    WRITE_ORG = "write_org", _("Change organisation")
+    WRITE_ACTUALS = "write_actuals", _("Write actual values")
+    READ_RESULTS = "read_results", _("Read results")
+
+
+TOKEN_PREFIX = "pms_"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def generate_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+class ApiToken(BaseModel):
+    """A bearer token for an ERP/CRM/OA system. Only the hash is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("acts as"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hint = models.CharField(_("starts with"), max_length=12, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_hint}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return self.is_active and scope in self.scopes
+
+    def mark_used(self) -> None:
+        now = timezone.now()
+        # Writing on every request would serialise integrations on SQLite; once a minute is enough.
+        if self.last_used_at is None or (now - self.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=self.pk).update(last_used_at=now)
+            self.last_used_at = now

@@ -1,0 +1,44 @@
+"""Helpers shared by every app's ``access.py``.
+
+An access function either returns the object the user may use, or raises ``NotFound``:
+the same answer for an object that does not exist and one the user may not see, so that
+nobody learns what exists by probing. ``Forbidden`` is for an action on an object the user
+may see but not change.
+"""
+
+from typing import Any, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+M = TypeVar("M", bound=models.Model)
+
+
+class NotFound(Http404):
+    """Missing or not visible: both answer the same."""
+
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(message or _("Not found."))
+
+
+class Forbidden(PermissionDenied):
+    """Visible, but this action is not allowed for this user."""
+
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(message or _("You may not do this."))
+
+
+def get_visible(queryset: "models.QuerySet[M]", **lookup: Any) -> M:
+    """The one object matching ``lookup`` inside an already access-filtered queryset."""
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError, models.ObjectDoesNotExist):
+        raise NotFound from None
+    except Exception as exc:  # a malformed UUID raises ValidationError
+        from django.core.exceptions import ValidationError
+
+        if isinstance(exc, ValidationError):
+            raise NotFound from None
+        raise

@@ -1,0 +1,50 @@
+"""The main navigation: each role sees only what it may use.
+
+Apps add their entries here as they arrive; every entry names the access function that
+decides whether it shows, the same one the page itself checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from pms.org.roles import Principal
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url: str
+    active: bool
+
+
+def _entries() -> list[tuple[str | Promise, str, Callable[[Principal], bool]]]:
+    from pms.org import access as org_access
+
+    return [
+        (_("Home"), "core:home", lambda p: p.is_authenticated),
+        (_("Organisation"), "org:tree", org_access.is_member),
+        (_("Directory"), "org:directory", org_access.is_member),
+        (_("Positions"), "org:positions", org_access.is_member),
+        (_("Imports"), "org:imports", org_access.can_import),
+        (_("Audit log"), "core:audit", org_access.can_read_audit),
+        (_("API tokens"), "accounts:tokens", org_access.can_manage_tokens),
+    ]
+
+
+def navigation_for(principal: Principal, current_path: str) -> list[NavItem]:
+    items = []
+    for label, url_name, allowed in _entries():
+        if not allowed(principal):
+            continue
+        url = reverse(url_name)
+        active = current_path == url or (url != "/" and current_path.startswith(url))
+        items.append(NavItem(label=label, url=url, active=active))
+    return items

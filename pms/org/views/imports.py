@@ -1,0 +1,12 @@
+"""Placeholder: replaced by the real views."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+
+def _todo(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return HttpResponse("todo")
+
+
+import_list = template = detail = progress = apply = export = _todo
