@@ -19,8 +19,8 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         ordering = ["username"]
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
+        verbose_name = _("user")  # type: ignore[assignment]
+        verbose_name_plural = _("users")  # type: ignore[assignment]
 
     @property
     def display_name(self) -> str:
@@ -36,7 +36,7 @@ class TokenScope(models.TextChoices):
     READ_RESULTS = "read_results", _("Read results")
 
 
-TOKEN_PREFIX = "pms_"
+TOKEN_PREFIX = "pms_"  # noqa: S105 (a public prefix, not a secret)
 
 
 def hash_token(raw: str) -> str:

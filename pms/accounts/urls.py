@@ -26,7 +26,10 @@ urlpatterns = [
         "password/change/done/",
         auth_views.PasswordChangeDoneView.as_view(
             template_name="accounts/message.html",
-            extra_context={"heading": _("Password changed"), "text": _("Your new password is in use.")},
+            extra_context={
+                "heading": _("Password changed"),
+                "text": _("Your new password is in use."),
+            },
         ),
         name="password_change_done",
     ),

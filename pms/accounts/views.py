@@ -23,7 +23,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_token = services.api_token_create(
+            _token, new_token = services.api_token_create(
                 actor=Actor(user=request.user),  # type: ignore[arg-type]
                 user=form.cleaned_data["username"],
                 name=form.cleaned_data["name"],

@@ -8,7 +8,7 @@ may see but not change.
 
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -34,11 +34,6 @@ def get_visible(queryset: "models.QuerySet[M]", **lookup: Any) -> M:
     """The one object matching ``lookup`` inside an already access-filtered queryset."""
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError, models.ObjectDoesNotExist):
+    except (ObjectDoesNotExist, ValidationError, ValueError, TypeError):
+        # A malformed id is as unknown as a missing one.
         raise NotFound from None
-    except Exception as exc:  # a malformed UUID raises ValidationError
-        from django.core.exceptions import ValidationError
-
-        if isinstance(exc, ValidationError):
-            raise NotFound from None
-        raise

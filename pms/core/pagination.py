@@ -8,9 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 
-def paginate(
-    request: HttpRequest, queryset: "QuerySet[Any]", per_page: int | None = None
-) -> Page:  # type: ignore[type-arg]
+def paginate(request: HttpRequest, queryset: "QuerySet[Any]", per_page: int | None = None) -> Page:  # type: ignore[type-arg]
     paginator = Paginator(queryset, per_page or settings.PMS_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))
 

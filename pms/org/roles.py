@@ -78,10 +78,10 @@ ANONYMOUS = Principal(user=None)
 def principal_for(user: User | None, *, token_scopes: frozenset[str] | None = None) -> Principal:
     if user is None or not user.is_authenticated or not user.is_active:
         return ANONYMOUS
-    employee = (
-        Employee.objects.select_related("department", "position").filter(user=user).first()
-    )
-    grants = {g.role: g for g in RoleGrant.objects.filter(user=user).prefetch_related("departments")}
+    employee = Employee.objects.select_related("department", "position").filter(user=user).first()
+    grants = {
+        g.role: g for g in RoleGrant.objects.filter(user=user).prefetch_related("departments")
+    }
     hr_grant = grants.get(GrantedRole.HR_ADMIN)
     hr_paths: tuple[str, ...] = ()
     if hr_grant is not None:

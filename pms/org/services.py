@@ -66,7 +66,10 @@ def _check_head(head: Employee | None) -> None:
 
 
 def _check_code_free(model: type[Department] | type[Position], code: str, pk: int | None) -> None:
-    if model.objects.filter(code=code).exclude(pk=pk).exists():
+    others = model.objects.filter(code=code)
+    if pk is not None:
+        others = others.exclude(pk=pk)
+    if others.exists():
         raise ValidationError({"code": _("This code is already used.")})
 
 
@@ -386,9 +389,13 @@ def employee_update(
     if "manager" in changes:
         employee.refresh_from_db(fields=["report_path"])
         check_manager(employee, changes["manager"])
-    if "department" in changes and changes["department"] != employee.department:
-        if not changes["department"].is_active:
-            raise ValidationError({"department": _("People cannot join a closed department.")})
+    new_department = changes.get("department")
+    if (
+        new_department is not None
+        and new_department != employee.department
+        and not new_department.is_active
+    ):
+        raise ValidationError({"department": _("People cannot join a closed department.")})
     before = snapshot(employee, EMPLOYEE_AUDIT_FIELDS)
     for field_name, value in changes.items():
         setattr(employee, field_name, value)
