@@ -93,6 +93,8 @@ class TestOrg:
         └── 人力资源部 (hr_admin, hrbp)
     """
 
+    __test__ = False  # a fixture's data, not a test class
+
     hq: Department
     sales: Department
     sales1: Department
