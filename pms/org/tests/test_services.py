@@ -65,7 +65,8 @@ def test_move_subtree_rewrites_all_descendant_paths(org: TestOrg) -> None:
     assert team.depth == 4
     entry = audit_for(org.sales)[-1]
     assert entry.action == AuditAction.MOVE
-    assert entry.before is not None and entry.after is not None
+    assert entry.before is not None
+    assert entry.after is not None
     assert entry.before["parent"] == "总部"
     assert entry.after["parent"] == "研发中心"
     assert entry.reason == "重组"
@@ -151,7 +152,8 @@ def test_new_manager_carries_the_whole_chain(org: TestOrg) -> None:
         f"{org.other_manager.report_path}{org.manager.pk}/{org.employee.pk}/"
     )
     entry = audit_for(org.manager)[-1]
-    assert entry.before is not None and entry.after is not None
+    assert entry.before is not None
+    assert entry.after is not None
     assert entry.before["manager"] == str(org.head)
     assert entry.after["manager"] == str(org.other_manager)
     assert entry.reason == "调岗"
