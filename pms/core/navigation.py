@@ -35,6 +35,7 @@ def _entries() -> list[tuple[str | Promise, str, Callable[[Principal], bool]]]:
         (_("Positions"), "org:positions", org_access.is_member),
         (_("Imports"), "org:imports", org_access.can_import),
         (_("Audit log"), "core:audit", org_access.can_read_audit),
+        (_("Roles"), "org:roles", org_access.can_manage_roles),
         (_("API tokens"), "accounts:tokens", org_access.can_manage_tokens),
     ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pms.org.views import departments, employees, imports, positions
+from pms.org.views import departments, employees, imports, positions, roles
 
 app_name = "org"
 urlpatterns = [
@@ -29,4 +29,7 @@ urlpatterns = [
     path("imports/<uuid:uuid>/progress/", imports.progress, name="import_progress"),
     path("imports/<uuid:uuid>/apply/", imports.apply, name="import_apply"),
     path("exports/<str:kind>.<str:fmt>", imports.export, name="export"),
+    # granted roles
+    path("roles/", roles.role_list, name="roles"),
+    path("roles/<uuid:uuid>/revoke/", roles.role_revoke, name="role_revoke"),
 ]
