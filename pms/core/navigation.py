@@ -33,6 +33,7 @@ def _entries() -> list[tuple[str | Promise, str, Callable[[Principal], bool]]]:
         (_("Organisation"), "org:tree", org_access.is_member),
         (_("Directory"), "org:directory", org_access.is_member),
         (_("Positions"), "org:positions", org_access.is_member),
+        (_("Role families"), "org:role_families", org_access.can_change_positions),
         (_("Imports"), "org:imports", org_access.can_import),
         (_("Audit log"), "core:audit", org_access.can_read_audit),
         (_("Roles"), "org:roles", org_access.can_manage_roles),

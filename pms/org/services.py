@@ -235,6 +235,22 @@ def role_family_create(*, actor: Actor, code: str, name: str, sort_order: int = 
 
 
 @transaction.atomic
+def role_family_update(
+    *, actor: Actor, family: RoleFamily, name: str, sort_order: int, reason: str = ""
+) -> RoleFamily:
+    before = snapshot(family, ("code", "name", "sort_order"))
+    family.name = name
+    family.sort_order = sort_order
+    family.full_clean()
+    after = snapshot(family, ("code", "name", "sort_order"))
+    if after == before:
+        return family
+    family.save(update_fields=["name", "sort_order", "updated_at"])
+    audit_record(actor=actor, instance=family, before=before, after=after, reason=reason)
+    return family
+
+
+@transaction.atomic
 def position_create(
     *,
     actor: Actor,

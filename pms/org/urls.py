@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pms.org.views import departments, employees, imports, positions, roles
+from pms.org.views import departments, employees, imports, positions, role_families, roles
 
 app_name = "org"
 urlpatterns = [
@@ -29,6 +29,9 @@ urlpatterns = [
     path("imports/<uuid:uuid>/progress/", imports.progress, name="import_progress"),
     path("imports/<uuid:uuid>/apply/", imports.apply, name="import_apply"),
     path("exports/<str:kind>.<str:fmt>", imports.export, name="export"),
+    # role families
+    path("role-families/", role_families.family_list, name="role_families"),
+    path("role-families/<uuid:uuid>/edit/", role_families.family_edit, name="role_family_edit"),
     # granted roles
     path("roles/", roles.role_list, name="roles"),
     path("roles/<uuid:uuid>/revoke/", roles.role_revoke, name="role_revoke"),
