@@ -153,6 +153,27 @@ def can_change_employee(principal: Principal, employee: Employee) -> bool:
     return employees_changeable(principal).filter(pk=employee.pk).exists()
 
 
+def sees_private_of_others(principal: Principal) -> bool:
+    """Whether private filters (status) are worth offering; rows are still limited by
+    ``private_view_q``, so nobody learns a status they may not read."""
+    if not principal.is_authenticated:
+        return False
+    return (
+        principal.is_hr
+        or principal.is_system_admin
+        or principal.is_manager
+        or principal.is_department_head
+    )
+
+
+def can_add_people(principal: Principal) -> bool:
+    """May open "new employee"; the department chosen is checked by
+    ``can_create_employee_in``."""
+    if not principal.is_authenticated:
+        return False
+    return principal.is_hr or principal.is_system_admin
+
+
 def can_create_employee_in(principal: Principal, department: Department) -> bool:
     if not principal.is_authenticated:
         return False

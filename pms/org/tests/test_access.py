@@ -138,3 +138,23 @@ def test_access_answers_not_found_for_missing_and_forbidden(org: TestOrg) -> Non
         access.access_employee(who(org, "outsider"), org.peer.uuid)
     with pytest.raises(access.Forbidden):
         access.access_employee_for_change(who(org, "manager"), org.employee.uuid)
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered", "may_add"),
+    [
+        ("employee", False, False),
+        ("manager", True, False),
+        ("head", True, False),
+        ("hrbp", True, True),
+        ("hr_admin", True, True),
+        ("sysadmin", True, True),
+        ("outsider", False, False),
+    ],
+)
+def test_private_filters_and_adding_people(
+    org: TestOrg, persona: str, offered: bool, may_add: bool
+) -> None:
+    assert access.sees_private_of_others(who(org, persona)) is offered
+    assert access.can_add_people(who(org, persona)) is may_add
+    assert not access.can_add_people(ANONYMOUS)

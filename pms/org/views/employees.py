@@ -14,27 +14,9 @@ from pms.core.pagination import paginate, query_without_page
 from pms.org import access, selectors, services
 from pms.org.forms import DirectoryFilterForm, EmployeeEditForm, EmployeeForm, add_service_errors
 from pms.org.models import EmployeeStatus
-from pms.org.roles import Principal
 from pms.org.views import actor_of, is_htmx, posted, principal_of
 
 PEOPLE_PER_PAGE = 50
-
-
-def _sees_private_of_others(principal: Principal) -> bool:
-    # Only decides whether the status filter is offered; the selector itself limits the
-    # status filter to the people whose private details this principal may read.
-    return (
-        principal.is_hr
-        or principal.is_system_admin
-        or principal.is_manager
-        or principal.is_department_head
-    )
-
-
-def _may_add_people(principal: Principal) -> bool:
-    # Anyone with an HR grant (company-wide or HRBP scope); the department chosen is then
-    # checked with ``access.can_create_employee_in``.
-    return principal.is_hr or principal.is_system_admin
 
 
 @login_required
@@ -46,7 +28,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         request.GET,
         departments=selectors.department_choices(access.departments_visible(principal)),
         positions=access.positions_visible(principal),
-        with_status=_sees_private_of_others(principal),
+        with_status=access.sees_private_of_others(principal),
     )
     people = selectors.employee_directory(
         access.employees_visible(principal),
@@ -63,7 +45,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query_without_page(request),
             "can_export": access.can_export_employees(principal),
-            "can_create": _may_add_people(principal),
+            "can_create": access.can_add_people(principal),
             "title": _("Directory"),
         },
     )
@@ -100,7 +82,7 @@ def create(request: HttpRequest) -> HttpResponse:
     principal = principal_of(request)
     if not access.is_member(principal):
         raise NotFound
-    if not _may_add_people(principal):
+    if not access.can_add_people(principal):
         raise Forbidden
     form = EmployeeForm(
         posted(request),
