@@ -1,5 +1,21 @@
 """The one NinjaAPI at /api/v1/. Each app adds its router here."""
 
-from ninja import NinjaAPI
+from pms.accounts.api import router as accounts_router
+from pms.core.api import LocalSwagger, PmsNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
+from pms.org.api import router as org_router
 
-api = NinjaAPI(title="绩效 API", version="1", urls_namespace="api")
+api = PmsNinjaAPI(
+    title="绩效 API",
+    version="1",
+    description=(
+        "Send `Authorization: Bearer <token>` (tokens from `manage.py create_api_token`), "
+        "or use the browser session. Every error answers "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+    docs=LocalSwagger(),
+)
+install_error_handlers(api)
+api.add_router("", accounts_router)
+api.add_router("", org_router)
