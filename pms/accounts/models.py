@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pms.core.models import BaseModel
 
@@ -15,7 +16,7 @@ from pms.core.models import BaseModel
 class User(AbstractUser):
     """A sign-in account. The person behind it, if any, is ``org.Employee.user``."""
 
-    name = models.CharField(_("name"), max_length=100, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100, blank=True)
 
     class Meta(AbstractUser.Meta):
         ordering = ["username"]

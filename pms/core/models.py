@@ -3,6 +3,7 @@
 import uuid
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +48,14 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
         raise TypeError("The audit log is append-only.")
 
 
+def object_type_label(label: str) -> str:
+    """The translated name of a model given as ``app_label.model_name``."""
+    try:
+        return str(apps.get_model(label)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return label
+
+
 class AuditEntry(models.Model):
     """One change to one object: who, when, what, before, after and why. Never changed."""
 
@@ -88,6 +97,10 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("The audit log is append-only.")
+
+    @property
+    def object_type_label(self) -> str:
+        return object_type_label(self.object_type)
 
     @property
     def changes(self) -> list[tuple[str, Any, Any]]:

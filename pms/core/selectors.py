@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from pms.core.models import AuditEntry
+from pms.core.models import AuditEntry, object_type_label
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def object_history(object_type: str, object_id: object) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(object_type=object_type, object_id=str(object_id))
 
 
-def audit_object_types() -> list[str]:
-    return list(
-        AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
-    )
+def audit_object_types() -> list[tuple[str, str]]:
+    """(value, translated label) of every object type the log holds."""
+    types = AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True)
+    return [(t, object_type_label(t)) for t in types.distinct()]

@@ -13,6 +13,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pms.org import selectors
 from pms.org.models import Department, Employee, EmployeeStatus, Position, RoleFamily
@@ -348,7 +349,7 @@ class DirectoryFilterForm(forms.Form):
 
 class EmployeeForm(PersonByNumberMixin, forms.Form):
     number = forms.CharField(label=_("Employee number"), max_length=40)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
     department = DepartmentChoiceField(Department.objects.none(), label=_("Department"))
     position = PositionChoiceField(Position.objects.none(), label=_("Position"), required=False)
     manager = number_field(

@@ -16,7 +16,7 @@ class RoleGrantForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=GrantedRole.choices)
     departments = forms.CharField(
-        label=_("HRBP scope"),
+        label=_("Department scope (HRBP)"),
         required=False,
         help_text=_(
             "For an HR admin only: department codes separated by commas. "

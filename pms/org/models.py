@@ -9,6 +9,7 @@ everything under it" and "this manager's direct and indirect reports" are one in
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pms.core.models import BaseModel
 
@@ -138,7 +139,7 @@ CURRENT_STATUSES = (EmployeeStatus.PROBATION, EmployeeStatus.ACTIVE, EmployeeSta
 
 class Employee(BaseModel):
     number = models.CharField(_("employee number"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100, db_index=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100, db_index=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     department = models.ForeignKey(

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pms.core.imports import (
     Column,
@@ -207,7 +207,7 @@ class DepartmentSession(OrgSession):
 
 class DepartmentImporter(Importer):
     kind = "departments"
-    label = _lazy("Departments")
+    label = gettext_lazy("Departments")
     session_class = DepartmentSession
     columns = (
         Column(
@@ -216,7 +216,7 @@ class DepartmentImporter(Importer):
             ("department code",),
             required=True,
             max_length=40,
-            help=_lazy("Unique code of the department; rows are matched by it."),
+            help=gettext_lazy("Unique code of the department; rows are matched by it."),
             example="SALES1",
         ),
         Column(
@@ -225,7 +225,7 @@ class DepartmentImporter(Importer):
             ("department name",),
             required=True,
             max_length=100,
-            help=_lazy("Name of the department."),
+            help=gettext_lazy("Name of the department."),
             example="销售一部",
         ),
         Column(
@@ -233,7 +233,7 @@ class DepartmentImporter(Importer):
             "上级部门编码",
             ("parent code", "parent department code", "parent"),
             max_length=40,
-            help=_lazy("Code of the parent department; blank for a top-level department."),
+            help=gettext_lazy("Code of the parent department; blank for a top-level department."),
             example="SALES",
         ),
         Column(
@@ -241,7 +241,7 @@ class DepartmentImporter(Importer):
             "负责人工号",
             ("head employee number", "head number", "head"),
             max_length=40,
-            help=_lazy("Employee number of the department head; optional, must exist."),
+            help=gettext_lazy("Employee number of the department head; optional, must exist."),
             example="E0002",
         ),
         Column(
@@ -249,7 +249,7 @@ class DepartmentImporter(Importer):
             "排序",
             ("order", "sort order"),
             max_length=9,
-            help=_lazy("Display order among sibling departments; a whole number, optional."),
+            help=gettext_lazy("Display order among sibling departments; a whole number, optional."),
             example="1",
         ),
     )

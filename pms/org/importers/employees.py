@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pms.accounts.models import User
 from pms.core.imports import (
@@ -307,7 +307,7 @@ class EmployeeSession(OrgSession):
 
 class EmployeeImporter(Importer):
     kind = "employees"
-    label = _lazy("Employees")
+    label = gettext_lazy("Employees")
     session_class = EmployeeSession
     columns = (
         Column(
@@ -316,7 +316,9 @@ class EmployeeImporter(Importer):
             ("employee number", "number"),
             required=True,
             max_length=40,
-            help=_lazy("Unique employee number; rows are matched by it. Also the sign-in name."),
+            help=gettext_lazy(
+                "Unique employee number; rows are matched by it. Also the sign-in name."
+            ),
             example="E1001",
         ),
         Column(
@@ -325,7 +327,7 @@ class EmployeeImporter(Importer):
             ("name",),
             required=True,
             max_length=100,
-            help=_lazy("Full name."),
+            help=gettext_lazy("Full name."),
             example="陈晓明",
         ),
         Column(
@@ -333,7 +335,7 @@ class EmployeeImporter(Importer):
             "邮箱",
             ("email",),
             max_length=254,
-            help=_lazy("Work email address; optional."),
+            help=gettext_lazy("Work email address; optional."),
             example="chenxm@example.com",
         ),
         Column(
@@ -341,7 +343,7 @@ class EmployeeImporter(Importer):
             "手机",
             ("phone", "mobile"),
             max_length=30,
-            help=_lazy("Mobile phone number; optional."),
+            help=gettext_lazy("Mobile phone number; optional."),
             example="13800001234",
         ),
         Column(
@@ -350,7 +352,7 @@ class EmployeeImporter(Importer):
             ("department code", "department"),
             required=True,
             max_length=40,
-            help=_lazy("Code of the department; it must exist (import departments first)."),
+            help=gettext_lazy("Code of the department; it must exist (import departments first)."),
             example="SALES1",
         ),
         Column(
@@ -358,7 +360,7 @@ class EmployeeImporter(Importer):
             "岗位编码",
             ("position code", "position"),
             max_length=40,
-            help=_lazy("Code of the position; optional, must exist."),
+            help=gettext_lazy("Code of the position; optional, must exist."),
             example="SALES-REP",
         ),
         Column(
@@ -366,7 +368,7 @@ class EmployeeImporter(Importer):
             "直接上级工号",
             ("manager number", "manager"),
             max_length=40,
-            help=_lazy(
+            help=gettext_lazy(
                 "Employee number of the direct manager; optional. It may be a person further "
                 "down in the same file. A reporting line that loops is refused."
             ),
@@ -377,7 +379,7 @@ class EmployeeImporter(Importer):
             "虚线上级工号",
             ("dotted-line manager number", "dotted line manager number", "dotted manager"),
             max_length=40,
-            help=_lazy("Employee number of the dotted-line manager; optional."),
+            help=gettext_lazy("Employee number of the dotted-line manager; optional."),
             example="",
         ),
         Column(
@@ -385,7 +387,7 @@ class EmployeeImporter(Importer):
             "入职日期",
             ("hire date",),
             max_length=40,
-            help=_lazy("Hire date: a date cell, 2024-03-01, 2024/3/1 or 2024年3月1日."),
+            help=gettext_lazy("Hire date: a date cell, 2024-03-01, 2024/3/1 or 2024年3月1日."),
             example="2024-03-01",
         ),
         Column(
@@ -393,7 +395,7 @@ class EmployeeImporter(Importer):
             "状态",
             ("status",),
             max_length=20,
-            help=_lazy(
+            help=gettext_lazy(
                 "试用期, 在职, 休假 or 离职 (or probation, active, on_leave, left); blank = 在职."
             ),
             example="在职",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from pms.core.imports import (
     Column,
@@ -138,7 +138,7 @@ class PositionSession(OrgSession):
 
 class PositionImporter(Importer):
     kind = "positions"
-    label = _lazy("Positions")
+    label = gettext_lazy("Positions")
     session_class = PositionSession
     columns = (
         Column(
@@ -147,7 +147,7 @@ class PositionImporter(Importer):
             ("position code",),
             required=True,
             max_length=40,
-            help=_lazy("Unique code of the position; rows are matched by it."),
+            help=gettext_lazy("Unique code of the position; rows are matched by it."),
             example="SALES-REP",
         ),
         Column(
@@ -156,7 +156,7 @@ class PositionImporter(Importer):
             ("position title", "position name"),
             required=True,
             max_length=100,
-            help=_lazy("Title of the position."),
+            help=gettext_lazy("Title of the position."),
             example="销售代表",
         ),
         Column(
@@ -164,7 +164,7 @@ class PositionImporter(Importer):
             "所属部门编码",
             ("department code", "department"),
             max_length=40,
-            help=_lazy("Code of the department the position belongs to; optional."),
+            help=gettext_lazy("Code of the department the position belongs to; optional."),
             example="SALES1",
         ),
         Column(
@@ -173,21 +173,21 @@ class PositionImporter(Importer):
             ("role family",),
             required=True,
             max_length=50,
-            help=_lazy("Role family by name or code, for example 销售 or sales."),
+            help=gettext_lazy("Role family by name or code, for example 销售 or sales."),
             example="销售",
         ),
         Column(
             "responsibilities",
             "岗位职责",
             ("responsibilities",),
-            help=_lazy("What the position is responsible for."),
+            help=gettext_lazy("What the position is responsible for."),
             example="负责区域客户开发与维护",
         ),
         Column(
             "key_indicators",
             "关键指标",
             ("key indicators", "kpis"),
-            help=_lazy("Key indicators, separated by new lines, ；, ; or 、."),
+            help=gettext_lazy("Key indicators, separated by new lines, ；, ; or 、."),
             example="销售额；回款率；新客户数",
         ),
     )

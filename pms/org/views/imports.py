@@ -23,7 +23,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pms.core.access import NotFound, get_visible
@@ -57,12 +57,12 @@ def _import_actor(request: HttpRequest) -> Actor:
 
 class ImportUploadForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_lazy("What to import"),
+        label=gettext_lazy("What to import"),
         choices=[(importer.kind, importer.label) for importer in _IMPORTERS],
     )
     file = forms.FileField(
-        label=_lazy("File"),
-        help_text=_lazy("An .xlsx or .csv file with the template's header row."),
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("An .xlsx or .csv file with the template's header row."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
