@@ -46,10 +46,9 @@ setup: $(VENV)/.installed messages
 
 run: setup
 	mkdir -p var
-	@new_db=0; [ -n "$$DATABASE_URL" ] || [ -f var/db.sqlite3 ] || new_db=1; \
-	$(PY) manage.py migrate --noinput -v 0 && \
+	@$(PY) manage.py migrate --noinput -v 0 && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
-	if [ $$new_db = 1 ]; then $(PY) manage.py seed_demo --employees $(DEMO_EMPLOYEES) --seed 1; fi && \
+	$(PY) manage.py seed_demo --if-empty --employees $(DEMO_EMPLOYEES) --seed 1 && \
 	$(PY) manage.py demo_logins && \
 	echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)" && \
 	trap 'kill 0' EXIT INT TERM; \

@@ -213,3 +213,12 @@ def test_the_command_seeds_and_demo_logins_prints_the_table(
     assert [line.split()[0] for line in table[1:]] == list(PERSONAS)
     assert all(DEMO_PASSWORD in line for line in table[1:])
     assert Employee.objects.count() == 120
+
+
+def test_if_empty_leaves_an_existing_company_alone(
+    demo: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = Employee.objects.count()
+    call_command("seed_demo", "--if-empty", "--employees", "150")
+    assert "no demo data loaded" in capsys.readouterr().out
+    assert Employee.objects.count() == before

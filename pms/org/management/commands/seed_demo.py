@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from pms.org.demo import DEMO_PASSWORD, DemoError, seed_demo
+from pms.org.models import Employee
 
 
 class Command(BaseCommand):
@@ -14,8 +15,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--employees", type=int, default=300, help="number of people")
         parser.add_argument("--seed", type=int, default=1, help="same seed, same company")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (and succeed) when the database already has people",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Employee.objects.exists():
+            self.stdout.write("The database has people already; no demo data loaded.")
+            return
         try:
             summary = seed_demo(employees=options["employees"], seed=options["seed"])
         except DemoError as exc:
