@@ -42,11 +42,8 @@ def _entries() -> list[tuple[str | Promise, str, Callable[[Principal], bool]]]:
 
 
 def navigation_for(principal: Principal, current_path: str) -> list[NavItem]:
-    items = []
-    for label, url_name, allowed in _entries():
-        if not allowed(principal):
-            continue
-        url = reverse(url_name)
-        active = current_path == url or (url != "/" and current_path.startswith(url))
-        items.append(NavItem(label=label, url=url, active=active))
-    return items
+    allowed = [(label, reverse(url_name)) for label, url_name, may in _entries() if may(principal)]
+    # the entry whose address is the longest prefix of the current page is the active one
+    matches = [url for _, url in allowed if current_path.startswith(url) and url != "/"]
+    active = max(matches, key=len) if matches else ("/" if current_path == "/" else None)
+    return [NavItem(label=label, url=url, active=url == active) for label, url in allowed]
