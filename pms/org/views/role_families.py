@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from pms.core.access import Forbidden, NotFound, get_visible
 from pms.core.audit import Actor
 from pms.org import access, services
+from pms.org.forms import add_service_errors
 from pms.org.models import RoleFamily
 
 
@@ -20,12 +21,6 @@ class RoleFamilyForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("Code"), max_length=40)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=50)
     sort_order = forms.IntegerField(label=gettext_lazy("Order"), min_value=0, initial=0)
-
-
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @login_required
@@ -47,7 +42,7 @@ def family_list(request: HttpRequest) -> HttpResponse:
                     sort_order=form.cleaned_data["sort_order"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("Role family added."))
                 return redirect("org:role_families")
@@ -81,7 +76,7 @@ def family_edit(request: HttpRequest, uuid: str) -> HttpResponse:
                 sort_order=form.cleaned_data["sort_order"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Role family saved."))
             return redirect("org:role_families")

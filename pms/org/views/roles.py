@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from pms.core.access import NotFound, get_visible
 from pms.core.audit import Actor
 from pms.org import access, services
+from pms.org.forms import add_service_errors
 from pms.org.forms_roles import RoleGrantForm
 from pms.org.models import RoleGrant
 
@@ -34,9 +35,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Role granted."))
             return redirect("org:roles")
