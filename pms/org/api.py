@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from pms.core.access import Forbidden, get_visible
 from pms.core.api import ErrorOut, PageQuery, paginate, principal
 from pms.core.audit import Actor
 from pms.core.models import AuditChannel
-from pms.org import access, services
+from pms.org import access, selectors, services
 from pms.org.models import Department, Employee, Position, RoleFamily
 from pms.org.roles import Principal
 from pms.org.schemas import (
@@ -303,18 +303,16 @@ def position_update(request: HttpRequest, uuid: UUID, payload: PositionPatch) ->
 # --- employees -----------------------------------------------------------------------------
 
 
-def _employees(who: Principal) -> QuerySet[Employee]:
-    """The directory, with whether each person's private details may be shown, in one query."""
-    private = access.employees_private(who).filter(pk=OuterRef("pk"))
-    return (
-        access.employees_visible(who)
-        .select_related("department", "position", "manager", "dotted_manager")
-        .annotate(private_included=Exists(private))
-    )
+def _employees(who: Principal, **filters: Any) -> QuerySet[Employee]:
+    """The directory the pages show (``selectors.employee_directory``), each row marked
+    whether its private details may be shown; filters as the selector takes them."""
+    return selectors.employee_directory(
+        access.employees_visible(who), private=access.private_view_q(who), **filters
+    ).select_related("dotted_manager")
 
 
 def _employee_item(employee: Employee) -> EmployeeOut:
-    return employee_out(employee, private=employee.private_included)  # type: ignore[attr-defined]
+    return employee_out(employee, private=employee.show_private)  # type: ignore[attr-defined]
 
 
 @router.get(
@@ -327,17 +325,22 @@ def employee_list(
     request: HttpRequest, filters: Query[EmployeeFilters], paging: Query[PageQuery]
 ) -> dict[str, Any]:
     who = principal(request, READ)
-    employees = _employees(who)
-    if filters.q:
-        employees = employees.filter(Q(name__icontains=filters.q) | Q(number__icontains=filters.q))
-    if filters.department is not None:
-        department = _department_by_uuid(who, filters.department, "department")
-        employees = employees.filter(department__path__startswith=department.path)
-    if filters.position is not None:
-        employees = employees.filter(position=_position_by_uuid(who, filters.position, "position"))
-    if filters.status is not None:
-        # Status is a private detail: filtering on it must not reveal it for anyone else.
-        employees = employees.filter(Q(private_included=True), status=filters.status)
+    employees = _employees(
+        who,
+        search=filters.q,
+        department=(
+            None
+            if filters.department is None
+            else _department_by_uuid(who, filters.department, "department")
+        ),
+        position=(
+            None
+            if filters.position is None
+            else _position_by_uuid(who, filters.position, "position")
+        ),
+        # status is private: the selector matches it only where details may be shown
+        status=filters.status or "",
+    )
     if filters.manager:
         employees = employees.filter(manager=_employee_by_number(who, filters.manager, "manager"))
     if filters.updated_since is not None:

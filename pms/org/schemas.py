@@ -144,7 +144,11 @@ class PositionFilters(Schema):
 
 
 class EmployeeFilters(Schema):
-    q: str = Field("", max_length=100, description="Part of the name or employee number.")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="Part of the name or number (or e-mail or phone, where you may see them).",
+    )
     department: UUID | None = Field(None, description="This department and those below it.")
     position: UUID | None = None
     status: EmployeeStatus | None = Field(
