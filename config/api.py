@@ -2,6 +2,7 @@
 
 from pms.accounts.api import router as accounts_router
 from pms.core.api import LocalSwagger, PmsNinjaAPI, SessionAuth, TokenAuth, install_error_handlers
+from pms.goals.api import router as goals_router
 from pms.org.api import router as org_router
 
 api = PmsNinjaAPI(
@@ -19,3 +20,4 @@ api = PmsNinjaAPI(
 install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", org_router)
+api.add_router("", goals_router)

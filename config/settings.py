@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "pms.core",
     "pms.accounts",
     "pms.org",
+    "pms.goals",
 ]
 
 MIDDLEWARE = [
@@ -229,3 +230,6 @@ LOGGING = {
 PMS_PAGE_SIZE = 50
 PMS_API_MAX_PAGE_SIZE = 500
 PMS_IMPORT_BACKGROUND_ROWS = env_int("PMS_IMPORT_BACKGROUND_ROWS", 2000)
+# A TrueType/TTC font with Chinese glyphs, embedded in the PDFs the server makes (target
+# letters). Debian's fonts-wqy-microhei by default; `make setup` installs it.
+PMS_PDF_FONT = env_str("PMS_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("pms.accounts.urls")),
     path("org/", include("pms.org.urls")),
+    path("goals/", include("pms.goals.urls")),
     path("", include("pms.core.urls")),
 ]
 if settings.DEBUG:

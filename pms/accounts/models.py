@@ -34,6 +34,7 @@ class TokenScope(models.TextChoices):
     READ_ORG = "read_org", _("Read organisation")
     WRITE_ORG = "write_org", _("Change organisation")
     WRITE_ACTUALS = "write_actuals", _("Write actual values")
+    READ_GOALS = "read_goals", _("Read goals")
     READ_RESULTS = "read_results", _("Read results")
 
 

@@ -52,6 +52,9 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+json_value = _json_value  # for other modules that store values the audit way
+
+
 def snapshot(instance: models.Model, fields: Sequence[str]) -> dict[str, Any]:
     """The audited fields of an instance as JSON values; foreign keys by their text."""
     data: dict[str, Any] = {}

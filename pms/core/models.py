@@ -30,6 +30,13 @@ class AuditAction(models.TextChoices):
     GRANT = "grant", _("Granted")
     REVOKE = "revoke", _("Revoked")
     LOGIN = "login", _("Signed in")
+    SUBMIT = "submit", _("Submitted")
+    APPROVE = "approve", _("Approved")
+    RETURN = "return", _("Returned")
+    REJECT = "reject", _("Rejected")
+    WITHDRAW = "withdraw", _("Withdrawn")
+    SIGN = "sign", _("Signed")
+    REMIND = "remind", _("Reminded")
 
 
 class AuditChannel(models.TextChoices):

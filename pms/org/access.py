@@ -98,23 +98,26 @@ def access_position_for_change(principal: Principal, uuid: object) -> Position:
 # --- employees -----------------------------------------------------------------------------
 
 
-def hr_scope_q(principal: Principal) -> Q:
-    """Employees an HR admin's grant covers (everyone for a company-wide grant)."""
+def hr_scope_q(principal: Principal, prefix: str = "") -> Q:
+    """Employees an HR admin's grant covers (everyone for a company-wide grant).
+
+    ``prefix`` ("employee__") applies the rule to rows that belong to an employee."""
     if principal.hr_company or principal.is_system_admin:
         return ~Q(pk__in=[])
-    return _path_q("department__path", principal.hr_scope_paths)
+    return _path_q(f"{prefix}department__path", principal.hr_scope_paths)
 
 
-def private_view_q(principal: Principal) -> Q:
-    """Employees whose private details this principal may read."""
+def private_view_q(principal: Principal, prefix: str = "") -> Q:
+    """Employees whose private details this principal may read: themself, their managers
+    up the chain, their dotted-line manager, heads above them, HR in scope."""
     if principal.hr_company or principal.is_system_admin:
         return ~Q(pk__in=[])
-    q = hr_scope_q(principal) | _path_q("department__path", principal.head_paths)
+    q = hr_scope_q(principal, prefix) | _path_q(f"{prefix}department__path", principal.head_paths)
     me = principal.employee
     if me is not None:
-        q |= Q(pk=me.pk) | Q(dotted_manager=me)
+        q |= Q(**{f"{prefix}pk": me.pk}) | Q(**{f"{prefix}dotted_manager": me})
         if me.report_path:
-            q |= Q(report_path__startswith=me.report_path)
+            q |= Q(**{f"{prefix}report_path__startswith": me.report_path})
     return q
 
 

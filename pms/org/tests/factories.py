@@ -111,6 +111,7 @@ class TestOrg:
     hr_admin: Employee
     hrbp: Employee
     sysadmin: User
+    committee: User
 
 
 def build_test_org() -> TestOrg:
@@ -141,6 +142,8 @@ def build_test_org() -> TestOrg:
     )
     sysadmin = User.objects.create_user(username="sysadmin", password="x", name="系统管理员")
     services.role_grant(actor=SYSTEM, user=sysadmin, role=GrantedRole.SYSTEM_ADMIN)
+    committee = User.objects.create_user(username="committee", password="x", name="绩效委员")
+    services.role_grant(actor=SYSTEM, user=committee, role=GrantedRole.COMMITTEE)
     return TestOrg(
         hq=hq,
         sales=sales,
@@ -158,4 +161,5 @@ def build_test_org() -> TestOrg:
         hr_admin=hr_admin,
         hrbp=hrbp,
         sysadmin=sysadmin,
+        committee=committee,
     )

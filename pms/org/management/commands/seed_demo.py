@@ -29,6 +29,10 @@ class Command(BaseCommand):
             summary = seed_demo(employees=options["employees"], seed=options["seed"])
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
+        from pms.core.demo_steps import demo_steps
+
+        for step in demo_steps():
+            self.stdout.write(step.run(options["seed"]))
         self.stdout.write(
             f"Demo company seeded: {summary.employees} employees, {summary.departments} "
             f"departments, {summary.positions} positions in {summary.seconds:.1f} s. "

@@ -1,0 +1,5 @@
+"""API: scorecards. (filled in by its owner)"""
+
+from ninja import Router
+
+router = Router(tags=["goals"])

@@ -1,0 +1,1 @@
+"""Spreadsheet exports of the goals app, one module per area."""

@@ -1,0 +1,5 @@
+"""Pages: adjustments. (filled in by its owner)"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Pages: templates. (filled in by its owner)"""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,54 @@
+"""The one error type of the scoring package, and every code it can carry.
+
+Scoring runs without Django, so it cannot translate messages. An error carries a stable
+``code`` and string ``params``; the Django layer maps each code in ``ERROR_CODES`` to a
+translated message, which is why every code raised anywhere in ``pms.scoring`` is listed
+here (a test checks the source against this tuple).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+ERROR_CODES: tuple[str, ...] = (
+    # attainment
+    "zero_target",  # higher-is-better without a baseline needs a non-zero target
+    "missing_target_max",  # a range target needs its upper bound; params: field
+    "range_inverted",  # target_max below target; params: target, target_max
+    "not_finite",  # NaN or infinity given as a number; params: field
+    # rules
+    "not_a_mapping",  # a rule must be a JSON object
+    "unknown_type",  # params: type
+    "missing_field",  # params: field
+    "unknown_field",  # a key the rule type does not have, e.g. a typo; params: field
+    "not_a_number",  # params: field (and index for bands)
+    "negative",  # params: field (and index for bands)
+    "floor_above_cap",  # linear rule; params: floor, cap
+    "floor_above_start",  # deduction rule; params: floor, start
+    "fail_above_pass",  # pass/fail rule; params: pass_score, fail_score
+    "bands_empty",
+    "bands_malformed",  # a band is not a [min, score] pair; params: index
+    "bands_not_descending",  # params: field (min, score or below), index
+    "bad_grade",  # params: grade, grades
+    "milestones_exceed_total",  # params: done, total
+    # scorecard / versions / progress
+    "segment_inverted",  # a segment ends before it starts; params: start, end
+    "segments_overlap",  # params: first, second (ISO start dates)
+    "period_inverted",  # params: start, end
+    "covered_above_total",  # params: covered, total
+    # smart
+    "unknown_kind",  # params: kind, kinds
+)
+
+
+class ScoringError(ValueError):
+    """Invalid input to a scoring function; ``code`` is one of ``ERROR_CODES``."""
+
+    code: str
+    params: dict[str, str]
+
+    def __init__(self, code: str, params: Mapping[str, str] | None = None) -> None:
+        self.code = code
+        self.params = dict(params or {})
+        detail = ", ".join(f"{key}={value}" for key, value in sorted(self.params.items()))
+        super().__init__(f"{code} ({detail})" if detail else code)

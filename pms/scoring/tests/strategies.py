@@ -1,0 +1,84 @@
+"""Hypothesis strategies for scoring inputs: two-decimal Decimals and valid rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from itertools import pairwise
+
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from pms.scoring.rules import (
+    GRADES,
+    BandsRule,
+    DeductionRule,
+    LinearRule,
+    MilestoneRule,
+    PassFailRule,
+    Rule,
+    VetoRule,
+)
+
+# Modest example counts keep the whole scoring suite well under 20 s; deadline off because
+# the first example of a run pays for imports.
+PROPERTY = settings(max_examples=150, deadline=None)
+
+
+def money(
+    min_value: Decimal | int = 0, max_value: Decimal | int = 1_000_000, places: int = 2
+) -> st.SearchStrategy[Decimal]:
+    return st.decimals(
+        min_value=Decimal(min_value),
+        max_value=Decimal(max_value),
+        places=places,
+        allow_nan=False,
+        allow_infinity=False,
+    )
+
+
+percents = money(0, 300)
+
+
+@st.composite
+def linear_rules(draw: st.DrawFn) -> LinearRule:
+    low, high = sorted((draw(percents), draw(percents)))
+    return LinearRule(floor=low, cap=high)
+
+
+@st.composite
+def bands_rules(draw: st.DrawFn) -> BandsRule:
+    mins = sorted(draw(st.sets(percents, min_size=1, max_size=6)), reverse=True)
+    scores = sorted((draw(percents) for _ in mins), reverse=True)
+    below = draw(money(0, scores[-1]))
+    return BandsRule(bands=tuple(zip(mins, scores, strict=True)), below=below)
+
+
+@st.composite
+def pass_fail_rules(draw: st.DrawFn) -> PassFailRule:
+    fail, passed = sorted((draw(percents), draw(percents)))
+    return PassFailRule(threshold=draw(percents), pass_score=passed, fail_score=fail)
+
+
+@st.composite
+def deduction_rules(draw: st.DrawFn) -> DeductionRule:
+    floor, start = sorted((draw(percents), draw(percents)))
+    return DeductionRule(start=start, per_unit=draw(money(0, 50)), floor=floor)
+
+
+rules: st.SearchStrategy[Rule] = st.one_of(
+    linear_rules(),
+    bands_rules(),
+    pass_fail_rules(),
+    st.builds(MilestoneRule, cap=percents),
+    deduction_rules(),
+    st.builds(VetoRule, grade=st.sampled_from(GRADES), score=st.none() | percents),
+)
+
+
+@st.composite
+def weights_summing_to(draw: st.DrawFn, n: int, total: int = 100) -> list[Decimal]:
+    """``n`` two-decimal weights adding up to exactly ``total``."""
+    cents = total * 100
+    cuts = sorted(draw(st.integers(0, cents)) for _ in range(n - 1))
+    bounds = [0, *cuts, cents]
+    return [Decimal(high - low) / 100 for low, high in pairwise(bounds)]
