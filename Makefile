@@ -18,11 +18,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-# Debian packages the product needs at run time (gettext to compile translations) and the
-# browser tests need (Chromium, a CJK font). Installed only when missing.
+# Debian packages the product needs at run time (gettext to compile translations, a CJK font
+# for the PDF target responsibility letter) and the browser tests need (Chromium, a CJK
+# font). Installed only when missing.
 system-packages:
 	@missing=""; \
 	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	test -f "$${PMS_PDF_FONT:-/usr/share/fonts/truetype/wqy/wqy-microhei.ttc}" || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

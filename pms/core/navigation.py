@@ -23,27 +23,95 @@ class NavItem:
     label: str | Promise
     url: str
     active: bool
+    group: str = ""
 
 
-def _entries() -> list[tuple[str | Promise, str, Callable[[Principal], bool]]]:
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: str | Promise
+    items: list[NavItem]
+
+    @property
+    def active(self) -> bool:
+        return any(item.active for item in self.items)
+
+
+GROUPS: dict[str, str | Promise] = {
+    "": "",
+    "goals": _("Goals"),
+    "setup": _("Set-up"),
+    "org": _("Organisation"),
+    "admin": _("Administration"),
+}
+
+
+def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool]]]:
+    from pms.goals import access as goals_access
     from pms.org import access as org_access
 
+    def has_employee(p: Principal) -> bool:
+        return p.is_authenticated and p.employee is not None
+
+    def approves(p: Principal) -> bool:
+        return p.is_authenticated and (p.is_manager or p.is_hr or p.is_committee)
+
     return [
-        (_("Home"), "core:home", lambda p: p.is_authenticated),
-        (_("Organisation"), "org:tree", org_access.is_member),
-        (_("Directory"), "org:directory", org_access.is_member),
-        (_("Positions"), "org:positions", org_access.is_member),
-        (_("Role families"), "org:role_families", org_access.can_change_positions),
-        (_("Imports"), "org:imports", org_access.can_import),
-        (_("Audit log"), "core:audit", org_access.can_read_audit),
-        (_("Roles"), "org:roles", org_access.can_manage_roles),
-        (_("API tokens"), "accounts:tokens", org_access.can_manage_tokens),
+        ("", _("Home"), "core:home", lambda p: p.is_authenticated),
+        ("goals", _("My goals"), "goals:my", has_employee),
+        ("goals", _("My team"), "goals:team", lambda p: p.is_authenticated and p.is_manager),
+        ("goals", _("Approvals"), "goals:inbox", approves),
+        ("goals", _("Goal adjustments"), "goals:adjustments_inbox", org_access.is_member),
+        (
+            "goals",
+            _("Committee decisions"),
+            "goals:decision_inbox",
+            goals_access.can_open_decision_inbox,
+        ),
+        ("goals", _("Goals list"), "goals:list", org_access.is_member),
+        ("goals", _("Strategy"), "goals:strategy", org_access.is_member),
+        ("goals", _("Department goals"), "goals:department_goals", org_access.is_member),
+        ("goals", _("Alignment"), "goals:alignment", goals_access.can_see_alignment),
+        ("goals", _("Goal-setting status"), "goals:status", goals_access.can_see_status_board),
+        ("setup", _("Indicator library"), "goals:indicators", org_access.is_member),
+        ("setup", _("Scorecard templates"), "goals:templates", goals_access.can_apply_templates),
+        ("setup", _("Periods"), "goals:periods", goals_access.can_manage_periods),
+        (
+            "setup",
+            _("Goal files"),
+            "goals:goal_files",
+            lambda p: goals_access.can_import_goals(p) or goals_access.can_export_goals(p),
+        ),
+        ("org", _("Organisation"), "org:tree", org_access.is_member),
+        ("org", _("Directory"), "org:directory", org_access.is_member),
+        ("org", _("Positions"), "org:positions", org_access.is_member),
+        ("org", _("Role families"), "org:role_families", org_access.can_change_positions),
+        ("org", _("Imports"), "org:imports", org_access.can_import),
+        ("admin", _("Audit log"), "core:audit", org_access.can_read_audit),
+        ("admin", _("Roles"), "org:roles", org_access.can_manage_roles),
+        ("admin", _("API tokens"), "accounts:tokens", org_access.can_manage_tokens),
     ]
 
 
 def navigation_for(principal: Principal, current_path: str) -> list[NavItem]:
-    allowed = [(label, reverse(url_name)) for label, url_name, may in _entries() if may(principal)]
+    allowed = [
+        (group, label, reverse(url_name))
+        for group, label, url_name, may in _entries()
+        if may(principal)
+    ]
     # the entry whose address is the longest prefix of the current page is the active one
-    matches = [url for _, url in allowed if current_path.startswith(url) and url != "/"]
+    matches = [url for _, _, url in allowed if current_path.startswith(url) and url != "/"]
     active = max(matches, key=len) if matches else ("/" if current_path == "/" else None)
-    return [NavItem(label=label, url=url, active=url == active) for label, url in allowed]
+    return [
+        NavItem(label=label, url=url, active=url == active, group=group)
+        for group, label, url in allowed
+    ]
+
+
+def navigation_groups(items: list[NavItem]) -> list[NavGroup]:
+    """The entries by group, in the groups' order; empty groups left out."""
+    return [
+        NavGroup(key=key, label=label, items=[i for i in items if i.group == key])
+        for key, label in GROUPS.items()
+        if any(i.group == key for i in items)
+    ]

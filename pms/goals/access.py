@@ -20,14 +20,16 @@ functions; nothing else decides.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from pms.core.access import Forbidden, NotFound, get_visible
+from pms.core.models import ImportJob
 from pms.goals.models import (
     EDITABLE_SCORECARD,
     AdjustmentStatus,
     Goal,
     GoalAdjustment,
+    GoalKind,
     GoalLevel,
     GoalStatus,
     Indicator,
@@ -35,11 +37,13 @@ from pms.goals.models import (
     Scorecard,
     ScorecardStatus,
     ScorecardTemplate,
+    Signature,
     SignerRole,
+    TemplateItem,
     TemplateRun,
 )
 from pms.org.access import hr_scope_q, is_member, private_view_q
-from pms.org.models import Department, Employee
+from pms.org.models import CURRENT_STATUSES, Department, Employee
 from pms.org.roles import Principal
 
 NOTHING = Q(pk__in=[])
@@ -350,6 +354,126 @@ def employees_in_scope_for_scorecards(principal: Principal) -> QuerySet[Employee
     return Employee.objects.filter(q)
 
 
+# --- scorecard pages: team, inbox, status board, alignment (added by the pages) ----------
+
+
+def team_members(principal: Principal) -> QuerySet[Employee]:
+    """The manager's team page: every current direct and indirect report of the user."""
+    me = principal.employee
+    if not principal.is_authenticated or me is None or not me.report_path:
+        return Employee.objects.none()
+    return Employee.objects.filter(
+        report_path__startswith=me.report_path, status__in=CURRENT_STATUSES
+    ).exclude(pk=me.pk)
+
+
+def scorecards_awaiting_approval(principal: Principal) -> QuerySet[Scorecard]:
+    """The approval inbox: submitted scorecards this user may approve — of reports down
+    the chain, or of people in the user's HR scope — never the user's own."""
+    if not principal.is_authenticated:
+        return Scorecard.objects.none()
+    q = NOTHING
+    me = principal.employee
+    if me is not None and me.report_path:
+        q |= Q(employee__report_path__startswith=me.report_path)
+    if principal.is_hr or principal.is_system_admin:
+        q |= hr_scope_q(principal, "employee__")
+    cards = Scorecard.objects.filter(q, status=ScorecardStatus.SUBMITTED)
+    if me is not None:
+        cards = cards.exclude(employee=me)
+    return cards
+
+
+def letters_awaiting_signature(principal: Principal) -> QuerySet[Scorecard]:
+    """Approved scorecards whose letter waits for this user's signature: the person's own
+    side, or the manager's side for the direct manager or the one who approved it (the
+    same people ``can_sign_scorecard`` lets sign)."""
+    if not principal.is_authenticated:
+        return Scorecard.objects.none()
+    me, user = principal.employee, principal.user
+
+    def signed(role: str) -> Exists:
+        return Exists(
+            Signature.objects.filter(
+                scorecard=OuterRef("pk"), version=OuterRef("version"), role=role
+            )
+        )
+
+    q = NOTHING
+    if me is not None:
+        q |= Q(employee=me, employee_signed=False)
+    manager_side = Q(approved_by=user)
+    if me is not None:
+        manager_side = (manager_side | Q(employee__manager=me)) & ~Q(employee=me)
+    q |= manager_side & Q(manager_signed=False)
+    return (
+        Scorecard.objects.filter(status=ScorecardStatus.APPROVED)
+        .annotate(
+            employee_signed=signed(SignerRole.EMPLOYEE),
+            manager_signed=signed(SignerRole.MANAGER),
+        )
+        .filter(q)
+    )
+
+
+def status_board_people(principal: Principal) -> QuerySet[Employee]:
+    """The current people the status board counts: everyone for company-wide HR, else the
+    departments of the user's HR scope and the departments the user heads."""
+    if not can_see_status_board(principal):
+        return Employee.objects.none()
+    people = Employee.objects.filter(status__in=CURRENT_STATUSES)
+    if is_goal_admin(principal):
+        return people
+    return people.filter(hr_scope_q(principal) | _paths_q("department__path", principal.head_paths))
+
+
+def status_board_roots(principal: Principal) -> tuple[str, ...]:
+    """The department paths the status board starts from (``()`` = the top departments)."""
+    if is_goal_admin(principal):
+        return ()
+    paths = sorted({*principal.hr_scope_paths, *principal.head_paths})
+    # a path inside another one is already counted there
+    return tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+
+
+def status_board_departments(principal: Principal) -> QuerySet[Department]:
+    """The departments the status board may open: all for company-wide HR, else the
+    subtrees of ``status_board_roots``."""
+    if not can_see_status_board(principal):
+        return Department.objects.none()
+    roots = status_board_roots(principal)
+    if not roots:
+        return Department.objects.all()
+    return Department.objects.filter(_paths_q("path", roots))
+
+
+def alignment_targets(principal: Principal, scorecard: Scorecard) -> QuerySet[Goal]:
+    """What a goal on this scorecard may be aligned to: approved company goals of the
+    period, approved goals of the person's department and the departments above it, and
+    the direct manager's own goals of the period (their titles are offered to the person
+    so that the cascade can be followed — the manager's scorecard stays private)."""
+    employee = scorecard.employee
+    plan = plan_goals_visible(principal).filter(
+        period_id=scorecard.period_id, status=GoalStatus.APPROVED
+    )
+    chain_ids = [int(part) for part in employee.department.path.strip("/").split("/") if part]
+    plan = plan.filter(Q(level=GoalLevel.COMPANY) | Q(department_id__in=chain_ids))
+    q = Q(pk__in=plan.values("pk"))
+    if employee.manager_id is not None:
+        q |= Q(
+            level=GoalLevel.INDIVIDUAL,
+            employee_id=employee.manager_id,
+            period_id=scorecard.period_id,
+            is_active=True,
+        ) & ~Q(kind=GoalKind.KEY_RESULT)
+    return Goal.objects.filter(q)
+
+
+def can_copy_forward(principal: Principal, scorecard: Scorecard) -> bool:
+    """Whoever may draft for the person may start a new period from this scorecard."""
+    return can_draft_for(principal, scorecard.employee)
+
+
 # --- templates ---------------------------------------------------------------------------
 
 
@@ -391,6 +515,20 @@ def template_runs_visible(principal: Principal) -> QuerySet[TemplateRun]:
 
 def access_template_run(principal: Principal, uuid: object) -> TemplateRun:
     return get_visible(template_runs_visible(principal), uuid=uuid)
+
+
+def access_template_item_for_change(principal: Principal, uuid: object) -> TemplateItem:
+    """A goal of a template, to change: unknown to outsiders, forbidden to colleagues
+    who are not template keepers (they may read the template it belongs to)."""
+    item = get_visible(
+        TemplateItem.objects.filter(template__in=templates_visible(principal)).select_related(
+            "template", "indicator"
+        ),
+        uuid=uuid,
+    )
+    if not can_manage_templates(principal):
+        raise Forbidden
+    return item
 
 
 # --- adjustments -------------------------------------------------------------------------
@@ -478,8 +616,10 @@ def adjustments_awaiting(principal: Principal) -> QuerySet[GoalAdjustment]:
             & ~Q(scorecard__employee=me)
         )
     if principal.is_hr or principal.is_system_admin:
-        q |= Q(status=AdjustmentStatus.PENDING_HR) & Q(scorecard__isnull=False) & hr_scope_q(
-            principal, "scorecard__employee__"
+        q |= (
+            Q(status=AdjustmentStatus.PENDING_HR)
+            & Q(scorecard__isnull=False)
+            & hr_scope_q(principal, "scorecard__employee__")
         )
         if is_goal_admin(principal):
             q |= Q(status=AdjustmentStatus.PENDING_HR) & Q(scorecard__isnull=True)
@@ -488,6 +628,109 @@ def adjustments_awaiting(principal: Principal) -> QuerySet[GoalAdjustment]:
     if principal.is_committee:
         q |= Q(status=AdjustmentStatus.PENDING_COMMITTEE)
     return GoalAdjustment.objects.filter(q)
+
+
+# --- strategy cascade pages (added with the strategy and alignment pages) ----------------
+
+
+def departments_for_goal_setting(principal: Principal) -> QuerySet[Department]:
+    """Open departments whose goals this user may write: every one for executives and
+    company-wide HR, else the subtrees the user heads or holds an HR grant for."""
+    if not principal.is_authenticated:
+        return Department.objects.none()
+    departments = Department.objects.filter(is_active=True)
+    if principal.is_executive or is_goal_admin(principal):
+        return departments
+    return departments.filter(
+        _paths_q("path", principal.head_paths) | _paths_q("path", principal.hr_scope_paths)
+    )
+
+
+def can_open_decision_inbox(principal: Principal) -> bool:
+    """The committee (department goals and strategy) and executives (strategy) decide."""
+    if not principal.is_authenticated:
+        return False
+    return principal.is_committee or principal.is_executive
+
+
+def can_comment_plan_goal(principal: Principal, goal: Goal) -> bool:
+    """Those who write or decide a goal discuss it: its drafters, the committee,
+    executives and company-wide HR. The caller has already checked that it is visible."""
+    if not principal.is_authenticated:
+        return False
+    if principal.is_committee or principal.is_executive or is_goal_admin(principal):
+        return True
+    if goal.level == GoalLevel.COMPANY:
+        return can_set_strategy(principal)
+    return goal.department is not None and can_set_department_goals(principal, goal.department)
+
+
+# --- goal files: Excel/CSV import and export -----------------------------------------------
+
+
+def can_import_goals(principal: Principal) -> bool:
+    """Import scorecard goals and department goals from a file: company-wide HR and system
+    admins for everyone; an HRBP only for the people and departments of their scope (the
+    importer refuses the other rows one by one)."""
+    if not principal.is_authenticated:
+        return False
+    return is_goal_admin(principal) or bool(principal.hr_scope_paths)
+
+
+def import_covers_department(principal: Principal, department_path: str) -> bool:
+    """Whether an import by this user may write goals of people in (or of) the department
+    with this materialised path."""
+    if is_goal_admin(principal):
+        return True
+    return any(department_path.startswith(p) for p in principal.hr_scope_paths)
+
+
+def goal_imports_visible(principal: Principal, kinds: tuple[str, ...]) -> QuerySet[ImportJob]:
+    """Import jobs of the goal kinds: company-wide HR and system admins see them all, an
+    HRBP only their own uploads (whose rows their scope limited)."""
+    if not can_import_goals(principal):
+        return ImportJob.objects.none()
+    jobs = ImportJob.objects.filter(kind__in=kinds)
+    if is_goal_admin(principal):
+        return jobs
+    return jobs.filter(created_by=principal.user)
+
+
+def can_export_goals(principal: Principal) -> bool:
+    """Download goals as a spreadsheet: HR (in scope), system admins, managers and
+    department heads. What lands in the file is what ``scorecards_visible`` and
+    ``plan_goals_visible`` let this user see."""
+    if not is_member(principal):
+        return False
+    return (
+        principal.is_hr
+        or principal.is_system_admin
+        or principal.is_manager
+        or principal.is_department_head
+    )
+
+
+def is_party_to_adjustment(principal: Principal, deciders: frozenset[int]) -> bool:
+    """Whether this user requested the adjustment or decided a step of it already
+    (``deciders``: the requester's and the deciders' user ids). Such a user decides no
+    further step: a manager and HR confirm together, as two people."""
+    return principal.user is not None and principal.user.pk in deciders
+
+
+def goals_with_history_visible(principal: Principal) -> QuerySet[Goal]:
+    """Goals whose version history this user may read: individual goals with their
+    scorecard's circle (the person sees their own), company and department goals as the
+    cascade is seen."""
+    return individual_goals_visible(principal) | plan_goals_visible(principal)
+
+
+def access_goal_history(principal: Principal, uuid: object) -> Goal:
+    return get_visible(
+        goals_with_history_visible(principal).select_related(
+            "scorecard", "employee", "department", "period"
+        ),
+        uuid=uuid,
+    )
 
 
 # --- API ---------------------------------------------------------------------------------

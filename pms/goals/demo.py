@@ -42,6 +42,7 @@ from pms.goals.models import (
     Perspective,
     Scorecard,
     ScorecardStatus,
+    ScorecardTemplate,
     Section,
     Signature,
     SignerRole,
@@ -60,7 +61,15 @@ STRATEGY: tuple[tuple[str, str, str, str, int, int, str], ...] = (
     ("客户满意度达到92%", Perspective.CUSTOMER, "客户满意度", "%", 88, 92, Direction.HIGHER),
     ("研发周期缩短15%", Perspective.PROCESS, "平均研发周期", "天", 120, 102, Direction.LOWER),
     ("良品率达到99%", Perspective.PROCESS, "良品率", "%", 97, 99, Direction.HIGHER),
-    ("核心人才保留率不低于90%", Perspective.LEARNING, "核心人才保留率", "%", 85, 90, Direction.HIGHER),
+    (
+        "核心人才保留率不低于90%",
+        Perspective.LEARNING,
+        "核心人才保留率",
+        "%",
+        85,
+        90,
+        Direction.HIGHER,
+    ),
 )
 
 # department goals by the first word of the unit's position codes: (title, strategy index,
@@ -89,8 +98,14 @@ UNIT_GOALS: dict[str, tuple[tuple[str, int, str, str, int, str], ...]] = {
     "PUR": (("采购成本降低3%", 1, "采购成本降低率", "%", 3, Direction.HIGHER),),
     "QA": (("客户质量投诉减少20%", 3, "客户质量投诉次数", "次", 40, Direction.LOWER),),
 }
-DEFAULT_UNIT_GOAL = (("重点工作按期完成率达到95%", 6, "重点工作按期完成率", "%", 95, Direction.HIGHER),)
+DEFAULT_UNIT_GOAL = (
+    ("重点工作按期完成率达到95%", 6, "重点工作按期完成率", "%", 95, Direction.HIGHER),
+)
 
+GOAL_STATUS_OF: dict[str, str] = {
+    ScorecardStatus.DRAFT: GoalStatus.DRAFT,
+    ScorecardStatus.SUBMITTED: GoalStatus.SUBMITTED,
+}
 LOWER_WORDS = ("故障", "投诉", "偏差", "流失", "Bug", "差错", "事故", "漏检", "成本", "周期")
 STATUS_MIX = (
     (ScorecardStatus.SIGNED, 0.72),
@@ -178,6 +193,76 @@ def _load_library(actor: Actor) -> None:
     loader = getattr(library, "load_library", None)
     if loader is not None:
         loader(actor=actor)
+
+
+# 考核表模板 per role family (seed 003): sales weighted on results, R&D on delivery,
+# innovation and quality, managers on the team's results and talent.
+# (template name, role family code, [(indicator code, weight, target)])
+STARTER_TEMPLATES: tuple[tuple[str, str, tuple[tuple[str, int, str | None], ...]], ...] = (
+    (
+        "销售岗考核表",
+        "sales",
+        (
+            ("SAL-REVENUE", 40, "500"),
+            ("SAL-COLLECTION", 30, "95"),
+            ("SAL-NEW-CUSTOMERS", 20, "20"),
+            ("SAL-AVG-DEAL", 10, "25"),
+        ),
+    ),
+    (
+        "研发岗考核表",
+        "rnd",
+        (
+            ("RND-ON-TIME-RELEASE", 35, None),
+            ("RND-BUG-RATE", 25, "0.3"),
+            ("RND-LEAD-TIME", 20, "15"),
+            ("RND-PATENTS", 20, "2"),
+        ),
+    ),
+    (
+        "管理岗考核表",
+        "management",
+        (
+            ("MGT-TEAM-ATTAINMENT", 40, "90"),
+            ("MGT-TRAINING", 20, "95"),
+            ("MGT-RETENTION", 25, "90"),
+            ("MGT-SUCCESSION", 15, "80"),
+        ),
+    ),
+)
+
+
+def _templates(actor: Actor) -> int:
+    """The starter templates, made through the services (skipped when the library or the
+    role family is missing)."""
+    from pms.goals.services.templates import template_create, template_item_add
+    from pms.org.models import RoleFamily
+
+    library = {i.code: i for i in Indicator.objects.all()}
+    made = 0
+    for name, family_code, items in STARTER_TEMPLATES:
+        family = RoleFamily.objects.filter(code=family_code).first()
+        if family is None or not all(code in library for code, _, _ in items):
+            continue
+        template = template_create(actor=actor, name=name, role_family=family)
+        for code, weight, target in items:
+            indicator = library[code]
+            template_item_add(
+                actor=actor,
+                template=template,
+                title=indicator.name,
+                weight=Decimal(weight),
+                kind=GoalKind.TASK
+                if indicator.scoring_rule.get("type") == "pass_fail"
+                else GoalKind.KPI,
+                indicator=indicator,
+                target=Decimal(target) if target is not None else None,
+                completion_standard="按计划上线且通过验收测试"
+                if indicator.scoring_rule.get("type") == "pass_fail"
+                else "",
+            )
+        made += 1
+    return made
 
 
 def _direction_for(name: str) -> str:
@@ -329,6 +414,7 @@ def _department_goal_for(
 
 
 def _scorecards(
+    *,
     period: Period,
     by_department: dict[int, list[Goal]],
     rng: random.Random,
@@ -345,7 +431,9 @@ def _scorecards(
         .order_by("id")
     )
     hr_user = (
-        RoleGrant.objects.filter(role=GrantedRole.HR_ADMIN).values_list("user_id", flat=True).first()
+        RoleGrant.objects.filter(role=GrantedRole.HR_ADMIN)
+        .values_list("user_id", flat=True)
+        .first()
     )
     card_ids = _Ids(Scorecard)
     goal_ids = _Ids(Goal)
@@ -378,10 +466,7 @@ def _scorecards(
             names = _indicator_names(person, rng, goals_per_person)
             weights = _weights(len(names), rng)
             aligned = _department_goal_for(departments[person.department_id], by_department, paths)
-            goal_status = {
-                ScorecardStatus.DRAFT: GoalStatus.DRAFT,
-                ScorecardStatus.SUBMITTED: GoalStatus.SUBMITTED,
-            }.get(status, GoalStatus.APPROVED)
+            goal_status: str = GOAL_STATUS_OF.get(status, GoalStatus.APPROVED)
             mine: list[Goal] = []
             for order, (name, weight) in enumerate(zip(names, weights, strict=True)):
                 mine.append(
@@ -459,7 +544,7 @@ def _indicator_names(
     return names[:8]
 
 
-def _individual_goal(
+def _individual_goal(  # noqa: PLR0917 (one row of a bulk insert, called in one place)
     pk: int,
     card: Scorecard,
     person: Employee,
@@ -497,7 +582,9 @@ def _individual_goal(
         target=target,
         due_date=period.end,
         completion_standard="按计划完成并通过验收" if is_task else "",
-        scoring_rule=indicator.scoring_rule if indicator else {"type": "linear", "floor": "0", "cap": "120"},
+        scoring_rule=indicator.scoring_rule
+        if indicator
+        else {"type": "linear", "floor": "0", "cap": "120"},
         status=status,
         approved_at=card.approved_at,
         approved_by_id=card.approved_by_id,
@@ -506,7 +593,9 @@ def _individual_goal(
     )
 
 
-def _adjustments(agreed: Iterable[Scorecard], rng: random.Random, summary: GoalsDemoSummary) -> None:
+def _adjustments(
+    agreed: Iterable[Scorecard], rng: random.Random, summary: GoalsDemoSummary
+) -> None:
     """A few goals changed during the year through the adjustment flow (when it is there)."""
     try:
         from pms.goals.demo_adjustments import seed_adjustments
@@ -532,10 +621,19 @@ def seed_goals_demo(
         annual = _periods(today.year, today, actor)
         summary.periods = Period.objects.count()
         _load_library(actor)
+        if not ScorecardTemplate.objects.exists():
+            _templates(actor)
         strategy, by_department = _plan_goals(annual, admin, now)
         summary.strategy = len(strategy)
         summary.department_goals = sum(len(g) for g in by_department.values())
-        agreed = _scorecards(annual, by_department, rng, now, goals_per_person, summary)
+        agreed = _scorecards(
+            period=annual,
+            by_department=by_department,
+            rng=rng,
+            now=now,
+            goals_per_person=goals_per_person,
+            summary=summary,
+        )
     _adjustments(agreed[:: max(1, len(agreed) // 6)][:6], rng, summary)
     summary.seconds = time.perf_counter() - started
     return summary

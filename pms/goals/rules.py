@@ -607,7 +607,7 @@ class RuleForm(forms.Form):
         required=False,
         max_length=500,
         help_text=gettext_lazy(
-            "Stepped bands: minimum attainment % : score, highest first, e.g. "
+            "Stepped bands: minimum attainment (percent) : score, highest first, e.g. "
             "100:100, 90:80, 80:60."
         ),
     )

@@ -150,9 +150,9 @@ def _data_from_goal(goal: Goal) -> dict[str, Any]:
     }
 
 
-def findings_for_goal(goal_or_form_data: Goal | Mapping[str, Any], period: Period) -> list[
-    SmartFinding
-]:
+def findings_for_goal(
+    goal_or_form_data: Goal | Mapping[str, Any], period: Period
+) -> list[SmartFinding]:
     """The SMART findings for a saved goal or for what a goal form holds right now (raw
     strings are read leniently: a number being typed that does not parse yet counts as
     missing)."""

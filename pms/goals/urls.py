@@ -1,6 +1,8 @@
 from pms.goals.views import (
     adjustments,
     agreement,
+    goal_files,
+    goal_list,
     indicators,
     periods,
     scorecards,
@@ -12,10 +14,12 @@ app_name = "goals"
 
 urlpatterns = [
     *periods.urlpatterns,
+    *goal_list.urlpatterns,
     *indicators.urlpatterns,
     *strategy.urlpatterns,
     *scorecards.urlpatterns,
     *agreement.urlpatterns,
     *templates.urlpatterns,
     *adjustments.urlpatterns,
+    *goal_files.urlpatterns,
 ]

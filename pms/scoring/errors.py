@@ -52,3 +52,7 @@ class ScoringError(ValueError):
         self.params = dict(params or {})
         detail = ", ".join(f"{key}={value}" for key, value in sorted(self.params.items()))
         super().__init__(f"{code} ({detail})" if detail else code)
+
+    def __reduce__(self) -> tuple[type[ScoringError], tuple[str, dict[str, str]]]:
+        # Keep code and params when the error crosses a process boundary (tasks, pickling).
+        return (type(self), (self.code, self.params))

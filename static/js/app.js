@@ -5,3 +5,10 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// Navigation groups: one open at a time, closed by a click elsewhere.
+document.addEventListener("click", (event) => {
+  for (const group of document.querySelectorAll("details.navgroup[open], details.usermenu[open]")) {
+    if (!group.contains(event.target)) group.removeAttribute("open");
+  }
+});

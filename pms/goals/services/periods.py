@@ -22,9 +22,7 @@ def _check(period: Period) -> None:
         raise ValidationError({"end": _("The end must not be before the start.")})
     parent = period.parent
     if parent is not None and (period.start < parent.start or period.end > parent.end):
-        raise ValidationError(
-            {"parent": _("A period must lie within the period it belongs to.")}
-        )
+        raise ValidationError({"parent": _("A period must lie within the period it belongs to.")})
     others = Period.objects.filter(name=period.name)
     if period.pk is not None:
         others = others.exclude(pk=period.pk)
@@ -93,4 +91,3 @@ def period_update(
         reason=reason,
     )
     return period
-

@@ -13,6 +13,7 @@ completion standard for a task) only when the goal is submitted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -37,10 +38,11 @@ from pms.goals.models import (
     PeriodStatus,
     Perspective,
 )
-from pms.goals.rules import validate_rule
+from pms.goals.rules import rule_to_text, validate_rule
 from pms.goals.services.versions import version_start
 from pms.org.models import CURRENT_STATUSES, Department, Employee
 from pms.scoring.decimals import normalized
+from pms.scoring.errors import ScoringError
 
 PLAN_GOAL_AUDIT_FIELDS = (
     "title",
@@ -84,10 +86,31 @@ PLAN_GOAL_CHANGEABLE = frozenset(
         "sort_order",
     }
 )
+DECIMAL_FIELDS = frozenset({"contribution", "baseline", "target", "target_max"})
 EDITABLE = (GoalStatus.DRAFT, GoalStatus.RETURNED)
 HUNDRED = Decimal(100)
 # a cascade deeper than this is a loop (or a data error) rather than an organisation
 MAX_CHAIN = 50
+
+
+def _snapshot(goal: Goal, fields: tuple[str, ...] = PLAN_GOAL_AUDIT_FIELDS) -> dict[str, Any]:
+    """The audited fields, numbers as people write them ("15", not "15.0000" as read back
+    from the database), so a history shows only real changes."""
+    data = snapshot(goal, fields)
+    for name in DECIMAL_FIELDS.intersection(fields):
+        value = getattr(goal, name)
+        if value is not None:
+            data[name] = normalized(Decimal(value))
+    if "scoring_rule" in data:
+        # the compact text ("linear 0-120") reads well in a history and parses back
+        with contextlib.suppress(ScoringError):
+            data["scoring_rule"] = rule_to_text(goal.scoring_rule)
+    return data
+
+
+def _created(goal: Goal) -> dict[str, Any]:
+    """A new goal's snapshot without the fields left empty."""
+    return {k: v for k, v in _snapshot(goal).items() if v not in ("", None)}
 
 
 # --- checks --------------------------------------------------------------------------------
@@ -128,7 +151,8 @@ def _check_parent(goal: Goal) -> None:
     if not parent.is_active:
         raise ValidationError({"parent": _("The goal to align to has been removed.")})
     department = goal.department
-    assert department is not None  # checked by the caller
+    if department is None:
+        raise ValueError("a department goal without its department")  # checked before
     if parent.level == GoalLevel.COMPANY:
         return
     if parent.level != GoalLevel.DEPARTMENT or parent.department is None:
@@ -182,13 +206,14 @@ def _check_contribution(goal: Goal) -> None:
         raise ValidationError(
             {"contribution": _("A contribution weight lies between 0 and 100 %.")}
         )
+    # lock the parent so two goals saved at once cannot both take the last free share
+    Goal.objects.select_for_update().filter(pk=goal.parent_id).values_list("pk").first()
     siblings = Goal.objects.filter(parent_id=goal.parent_id, is_active=True)
     if goal.pk is not None:
         siblings = siblings.exclude(pk=goal.pk)
     others = siblings.aggregate(total=Sum("contribution"))["total"] or Decimal(0)
     total = Decimal(others) + contribution
     if total > HUNDRED:
-        assert goal.parent is not None
         raise ValidationError(
             {
                 "contribution": _(
@@ -196,7 +221,7 @@ def _check_contribution(goal: Goal) -> None:
                     "at most 100 %% is possible (%(free)s %% is still free)."
                 )
                 % {
-                    "parent": goal.parent.title,
+                    "parent": goal.parent.title if goal.parent else "",
                     "total": normalized(total),
                     "free": normalized(max(HUNDRED - Decimal(others), Decimal(0))),
                 }
@@ -214,9 +239,10 @@ def _check_structure(goal: Goal) -> None:
             raise ValidationError({"department": _("A department goal needs its department.")})
         if not goal.department.is_active:
             raise ValidationError(
-                {"department": _("The department %(name)s is closed.") % {
-                    "name": goal.department.name
-                }}
+                {
+                    "department": _("The department %(name)s is closed.")
+                    % {"name": goal.department.name}
+                }
             )
     if goal.level == GoalLevel.COMPANY and goal.contribution is not None:
         raise ValidationError(
@@ -311,7 +337,7 @@ def _save_new(actor: Actor, goal: Goal) -> Goal:
         actor=actor,
         instance=goal,
         action=AuditAction.CREATE,
-        after=snapshot(goal, PLAN_GOAL_AUDIT_FIELDS),
+        after=_created(goal),
     )
     return goal
 
@@ -438,21 +464,26 @@ def plan_goal_update(
     unknown = set(changes) - PLAN_GOAL_CHANGEABLE
     if unknown:
         raise ValueError(f"not changeable: {sorted(unknown)}")
-    goal = Goal.objects.select_for_update().select_related(
-        "period", "department", "owner", "parent"
-    ).get(pk=goal.pk)
+    goal = (
+        Goal.objects.select_for_update()
+        .select_related("period", "department", "owner", "parent")
+        .get(pk=goal.pk)
+    )
     _require_editable(goal)
-    before = snapshot(goal, PLAN_GOAL_AUDIT_FIELDS)
+    before = _snapshot(goal)
     if "perspective" in changes and changes["perspective"] not in ("", *Perspective.values):
         raise ValidationError({"perspective": _("Choose a Balanced Scorecard perspective.")})
-    if "owner" in changes and changes["owner"] != goal.owner:
-        _check_owner(changes["owner"])
+    if "owner" in changes:
+        if changes["owner"] is None and goal.department is not None:
+            changes = {**changes, "owner": goal.department.head}  # as when it was created
+        if changes["owner"] != goal.owner:
+            _check_owner(changes["owner"])
     for name, value in changes.items():
         if isinstance(value, str) and name in {"title", "metric", "unit"}:
             value = value.strip()  # noqa: PLW2901 (normalising the value being set)
         setattr(goal, name, value)
     _check_structure(goal)
-    after = snapshot(goal, PLAN_GOAL_AUDIT_FIELDS)
+    after = _snapshot(goal)
     changed = [name for name in PLAN_GOAL_AUDIT_FIELDS if before[name] != after[name]]
     order_changed = "sort_order" in changes
     if not changed and not order_changed:
@@ -479,15 +510,17 @@ def plan_goal_delete(*, actor: Actor, goal: Goal, reason: str = "") -> None:
     goal = Goal.objects.select_for_update().get(pk=goal.pk)
     if goal.status not in EDITABLE:
         raise ValidationError(
-            _("Only a draft or returned goal can be deleted; an approved goal is removed "
-              "through an adjustment request.")
+            _(
+                "Only a draft or returned goal can be deleted; an approved goal is removed "
+                "through an adjustment request."
+            )
         )
     if goal.children.exists():
-        raise ValidationError(
-            _("Other goals are aligned to this one; align them elsewhere first.")
-        )
-    before = snapshot(goal, PLAN_GOAL_AUDIT_FIELDS)
-    audit_record(actor=actor, instance=goal, action=AuditAction.DELETE, before=before, reason=reason)
+        raise ValidationError(_("Other goals are aligned to this one; align them elsewhere first."))
+    before = _snapshot(goal)
+    audit_record(
+        actor=actor, instance=goal, action=AuditAction.DELETE, before=before, reason=reason
+    )
     goal.delete()
 
 
@@ -497,7 +530,7 @@ def plan_goal_delete(*, actor: Actor, goal: Goal, reason: str = "") -> None:
 def _move(
     *, actor: Actor, goal: Goal, status: str, action: str, reason: str, extra: list[str]
 ) -> Goal:
-    before = snapshot(goal, ("status",))
+    before = _snapshot(goal, ("status",))
     goal.status = status
     goal.save(update_fields=["status", *extra, "updated_at"])
     audit_record(
@@ -505,7 +538,7 @@ def _move(
         instance=goal,
         action=action,
         before=before,
-        after=snapshot(goal, ("status",)),
+        after=_snapshot(goal, ("status",)),
         reason=reason,
     )
     return goal

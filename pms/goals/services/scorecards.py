@@ -117,9 +117,9 @@ def scorecard_create(
     template: ScorecardTemplate | None = None,
 ) -> Scorecard:
     if employee.status not in CURRENT_STATUSES:
-        raise ValidationError(_("%(name)s has left; no scorecard can be started.") % {
-            "name": employee.name
-        })
+        raise ValidationError(
+            _("%(name)s has left; no scorecard can be started.") % {"name": employee.name}
+        )
     if period.status == PeriodStatus.CLOSED:
         raise ValidationError(_("The period %(period)s is closed.") % {"period": period.name})
     if Scorecard.objects.filter(period=period, employee=employee).exists():
@@ -188,9 +188,7 @@ def _check_goal(goal: Goal, scorecard: Scorecard) -> None:
         if parent.level == GoalLevel.INDIVIDUAL and parent.employee_id == scorecard.employee_id:
             raise ValidationError({"parent": _("A goal cannot be aligned to one's own goal.")})
     if goal.target is not None and goal.target_max is not None and goal.target_max < goal.target:
-        raise ValidationError(
-            {"target_max": _("The upper target must not be below the target.")}
-        )
+        raise ValidationError({"target_max": _("The upper target must not be below the target.")})
     if not goal.title.strip():
         raise ValidationError({"title": _("Write what the goal is.")})
     goal.scoring_rule = validate_rule(goal.scoring_rule)
@@ -305,10 +303,8 @@ def goal_update(*, actor: Actor, goal: Goal, changes: dict[str, Any], reason: st
     goal.full_clean(exclude=["scorecard", "parent", "template_item", "indicator"])
     after = snapshot(goal, GOAL_AUDIT_FIELDS)
     changed = [name for name in GOAL_AUDIT_FIELDS if before[name] != after[name]]
-    if "sort_order" in changes:
-        changed_fields = [*changed, "sort_order"]
-    else:
-        changed_fields = changed
+    # a new list: "customised" below must not reach the audit entry's field list
+    changed_fields = [*changed, "sort_order"] if "sort_order" in changes else [*changed]
     if not changed_fields:
         return goal
     if goal.template_item_id is not None and changed:
@@ -335,9 +331,7 @@ def goal_remove(*, actor: Actor, goal: Goal, reason: str = "") -> None:
         raise ValueError("not a scorecard goal")
     _require_changeable(scorecard)
     if goal.children.exclude(kind=GoalKind.KEY_RESULT).exists():
-        raise ValidationError(
-            _("Other goals are aligned to this one; align them elsewhere first.")
-        )
+        raise ValidationError(_("Other goals are aligned to this one; align them elsewhere first."))
     for key_result in goal.children.filter(kind=GoalKind.KEY_RESULT):
         audit_record(
             actor=actor,
@@ -384,9 +378,12 @@ def scorecard_problems(scorecard: Scorecard, goals: list[Goal] | None = None) ->
                 % {"total": _num(weights.total), "gap": _num(weights.difference)}
             )
     for goal in goals:
-        if goal.kind in (GoalKind.KPI, GoalKind.KEY_RESULT) and goal.target is None:
-            if goal.scoring_rule.get("type") not in ("deduction", "veto", "milestones"):
-                problems.append(_("“%(goal)s” has no target.") % {"goal": goal.title})
+        if (
+            goal.kind in (GoalKind.KPI, GoalKind.KEY_RESULT)
+            and goal.target is None
+            and goal.scoring_rule.get("type") not in ("deduction", "veto", "milestones")
+        ):
+            problems.append(_("“%(goal)s” has no target.") % {"goal": goal.title})
         if goal.direction == Direction.RANGE and goal.target_max is None:
             problems.append(
                 _("“%(goal)s” is a range goal without an upper target.") % {"goal": goal.title}
@@ -614,9 +611,7 @@ def scorecard_comment(
 
 
 @transaction.atomic
-def scorecards_start(
-    *, actor: Actor, employees: list[Employee], period: Period
-) -> list[Scorecard]:
+def scorecards_start(*, actor: Actor, employees: list[Employee], period: Period) -> list[Scorecard]:
     """Empty draft scorecards for those of ``employees`` who have none for ``period`` yet
     (a manager starting the team's scorecards); people who have left are skipped. Returns
     the scorecards created."""

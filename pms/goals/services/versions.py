@@ -26,6 +26,7 @@ TERM_FIELDS = (
     "unit",
     "direction",
     "due_date",
+    "completion_standard",
     "scoring_rule",
     "is_active",
 )
@@ -40,9 +41,7 @@ def versions_start(goals: Iterable[Goal], valid_from: dt.date) -> list[GoalVersi
     """Version 1 for goals just agreed (in bulk). Goals that already have versions — agreed
     before, returned, agreed again — get their terms refreshed in version 1 instead."""
     goals = list(goals)
-    existing = {
-        v.goal_id: v for v in GoalVersion.objects.filter(goal__in=goals, number=1)
-    }
+    existing = {v.goal_id: v for v in GoalVersion.objects.filter(goal__in=goals, number=1)}
     fresh: list[GoalVersion] = []
     for goal in goals:
         version = existing.get(goal.pk)

@@ -116,8 +116,14 @@ def test_bad_period_shows_the_message_and_adds_nothing(
 ) -> None:
     response = client_for("hr_admin").post(
         "/goals/periods/",
-        {"name": "坏", "kind": "year", "start": "2027-12-31", "end": "2027-01-01",
-         "status": "planning", "adjustment_limit": "15"},
+        {
+            "name": "坏",
+            "kind": "year",
+            "start": "2027-12-31",
+            "end": "2027-01-01",
+            "status": "planning",
+            "adjustment_limit": "15",
+        },
     )
 
     assert response.status_code == 200
@@ -128,8 +134,14 @@ def test_bad_period_shows_the_message_and_adds_nothing(
 def test_edit_is_for_company_hr(org: TestOrg, client_for: Callable[[str], Client]) -> None:
     period = factories.period("2026年度")
     url = f"/goals/periods/{period.uuid}/edit/"
-    data = {"name": "2026年度", "kind": "year", "start": "2026-01-01", "end": "2026-12-31",
-            "status": "active", "adjustment_limit": "12"}
+    data = {
+        "name": "2026年度",
+        "kind": "year",
+        "start": "2026-01-01",
+        "end": "2026-12-31",
+        "status": "active",
+        "adjustment_limit": "12",
+    }
 
     assert client_for("hrbp").get(url).status_code == 403
     assert client_for("employee").post(url, data).status_code == 403

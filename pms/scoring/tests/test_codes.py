@@ -7,13 +7,14 @@ is still caught. Codes must be string literals at the call site for the same rea
 from __future__ import annotations
 
 import ast
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import pms.scoring
-from pms.scoring.errors import ERROR_CODES
+from pms.scoring.errors import ERROR_CODES, ScoringError
 from pms.scoring.smart import FINDING_CODES
 from pms.scoring.steps import ATTAINMENT_METHODS, STEP_CODES
 
@@ -82,3 +83,13 @@ def test_the_package_imports_nothing_from_django() -> None:
             else:
                 continue
             assert not any(name.split(".")[0] == "django" for name in names), path.name
+
+
+def test_errors_keep_code_and_params_through_pickling() -> None:
+    error = ScoringError("negative", {"field": "cap"})
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301  # our own object, round-tripped
+    assert (copy.code, copy.params, str(copy)) == (
+        "negative",
+        {"field": "cap"},
+        "negative (field=cap)",
+    )
