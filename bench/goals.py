@@ -18,7 +18,9 @@ import json
 import sqlite3
 import subprocess
 import time
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bench.environment import (
     PYTHON,
@@ -29,6 +31,9 @@ from bench.environment import (
     run,
     setup_django,
 )
+
+if TYPE_CHECKING:
+    from pms.org.models import Department
 
 GOALS_PER_PERSON = 10
 TREE_DEPARTMENT_SIZE = 2000
@@ -95,7 +100,7 @@ def goals_database(employees: int, goals_per_person: int) -> Path:
     return path
 
 
-def _department_near(size: int) -> tuple[object, int]:
+def _department_near(size: int) -> tuple[Department, int]:
     """The department whose subtree headcount is closest to ``size``."""
     from collections import Counter
 
@@ -127,29 +132,26 @@ def measure(template_people: int) -> None:
     people = Employee.objects.count()
     hr = Client()
     hr.force_login(User.objects.get(username="hr"))
-    # the manager with the most direct and indirect reports below the department head level
-    manager = (
-        Employee.objects.filter(user__isnull=False, department__path__startswith=department.path)  # type: ignore[attr-defined]
-        .exclude(pk=department.head_id)  # type: ignore[attr-defined]
-        .order_by("report_path")
-        .first()
-    )
+    # the head of the ~2,000-person department: the largest team page of the benchmark
+    head = department.head
     boss = Client()
-    if manager is not None and manager.user is not None:
-        boss.force_login(manager.user)
+    if head is not None and head.user is not None:
+        boss.force_login(head.user)
+        print(json.dumps({"figure": "manager", "username": head.user.username}))
     a_goal = (
         Goal.objects.filter(level=GoalLevel.DEPARTMENT, department=department).first()
         or Goal.objects.filter(level=GoalLevel.COMPANY).first()
     )
     pages = [
         ("hr", hr, "/goals/alignment/"),
-        ("hr", hr, f"/goals/alignment/?department={department.uuid}"),  # type: ignore[attr-defined]
         ("hr", hr, "/goals/list/"),
         ("hr", hr, "/goals/status/"),
-        ("manager", boss, "/goals/team/"),
+        ("hr", hr, "/goals/strategy/"),
+        ("head", boss, "/goals/team/"),
+        ("head", boss, "/goals/my/"),
     ]
     if a_goal is not None:
-        pages.append(("hr", hr, f"/goals/alignment/children/{a_goal.uuid}/"))
+        pages.append(("hr", hr, f"/goals/alignment/goals/{a_goal.uuid}/children/"))
     for who, client, url in pages:
         client.get(url)
         with CaptureQueriesContext(connection) as context:
@@ -175,10 +177,71 @@ def measure(template_people: int) -> None:
 
 
 def _measure_template(people_count: int) -> None:
-    from pms.goals.demo import bench_template_run
+    """A template applied to the ``people_count`` people of the department closest to that
+    size, for a new period (so every one of them gets a new scorecard)."""
+    if people_count <= 0:
+        return
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    figures = bench_template_run(people_count)
-    print(json.dumps({"figure": "template", **figures}))
+    from pms.core.audit import Actor
+    from pms.goals.models import GoalKind, Period, PeriodKind, ScorecardTemplate
+    from pms.goals.services.periods import period_create
+    from pms.goals.services.templates import (
+        template_create,
+        template_item_add,
+        template_run_now,
+    )
+    from pms.org.models import Employee
+
+    department, size = _department_near(people_count)
+    actor = Actor.system()
+    stamp = f"{time.time():.0f}"
+    period = period_create(
+        actor=actor,
+        name=f"bench-{stamp}",
+        kind=PeriodKind.CUSTOM,
+        start=Period.objects.order_by("start").first().start,  # type: ignore[union-attr]
+        end=Period.objects.order_by("-end").first().end,  # type: ignore[union-attr]
+    )
+    template = template_create(actor=actor, name=f"bench-{stamp}")
+    for index in range(GOALS_PER_PERSON):
+        template_item_add(
+            actor=actor,
+            template=template,
+            title=f"基准指标{index + 1}",
+            weight=Decimal(100 // GOALS_PER_PERSON),
+            kind=GoalKind.KPI,
+            metric=f"指标{index + 1}",
+            unit="%",
+            target=Decimal(95),
+        )
+    with CaptureQueriesContext(connection) as context:
+        connection.force_debug_cursor = True
+        started = time.perf_counter()
+        run = template_run_now(
+            actor=actor,
+            template=template,
+            period=period,
+            people_in_scope=Employee.objects.all(),
+            department=department,
+        )
+        seconds = time.perf_counter() - started
+    ScorecardTemplate.objects.filter(pk=template.pk).update(is_active=False)
+    print(
+        json.dumps(
+            {
+                "figure": "template",
+                "people": run.total,
+                "department_size": size,
+                "created": run.created,
+                "status": run.status,
+                "goals": run.created * GOALS_PER_PERSON,
+                "seconds": round(seconds, 2),
+                "queries": len(context.captured_queries),
+            }
+        )
+    )
 
 
 def main_parent(employees: int) -> None:
@@ -186,6 +249,7 @@ def main_parent(employees: int) -> None:
     small = goals_database(HORILLA_EMPLOYEES, HORILLA_GOALS_PER_PERSON)
     rows: list[tuple[object, ...]] = []
     template_rows: list[tuple[object, ...]] = []
+    manager = ""
     for database, template_people in ((small, 0), (big, TEMPLATE_PEOPLE)):
         output = run(
             [PYTHON, "-m", "bench.goals", "measure", "--template-people", str(template_people)],
@@ -196,7 +260,9 @@ def main_parent(employees: int) -> None:
             if not line.startswith("{"):
                 continue
             figure = json.loads(line)
-            if figure["figure"] == "page":
+            if figure["figure"] == "manager" and database == big:
+                manager = figure["username"]
+            elif figure["figure"] == "page":
                 rows.append(
                     (
                         f"{figure['people']:,}",
@@ -230,7 +296,9 @@ def main_parent(employees: int) -> None:
     )
     from bench.pages import measure_load_urls
 
-    measure_load_urls(big, ("/healthz", "/goals/alignment/", "/goals/team/", "/goals/list/"))
+    measure_load_urls(big, ("/healthz", "/goals/alignment/", "/goals/list/", "/goals/status/"))
+    if manager:
+        measure_load_urls(big, ("/healthz", "/goals/team/", "/goals/my/"), username=manager)
 
 
 def main() -> None:

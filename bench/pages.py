@@ -96,7 +96,7 @@ def wait_until_up(base: str, timeout: float = 60) -> None:
     raise RuntimeError("gunicorn did not answer /healthz")
 
 
-def sign_in(base: str) -> str:
+def sign_in(base: str, username: str = DEMO_USER) -> str:
     """Sign in through the login form; the Cookie header of the session."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -106,7 +106,7 @@ def sign_in(base: str) -> str:
     if match is None:
         raise RuntimeError("no CSRF token on the login form")
     form = urllib.parse.urlencode(
-        {"username": DEMO_USER, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": match[1]}
+        {"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": match[1]}
     ).encode()
     request = urllib.request.Request(  # noqa: S310
         base + "/accounts/login/", data=form, headers={"Referer": base + "/accounts/login/"}
@@ -115,7 +115,7 @@ def sign_in(base: str) -> str:
         pass
     cookies = {cookie.name: cookie.value for cookie in jar}
     if "sessionid" not in cookies:
-        raise RuntimeError("signing in as hr failed")
+        raise RuntimeError(f"signing in as {username} failed")
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
@@ -174,6 +174,18 @@ def load_with_threads(
 
 
 def measure_load(database: Path, *, connections: int, seconds: int) -> None:
+    measure_load_urls(database, LOAD_URLS, connections=connections, seconds=seconds)
+
+
+def measure_load_urls(
+    database: Path,
+    urls: tuple[str, ...],
+    *,
+    connections: int = 8,
+    seconds: int = 10,
+    username: str = DEMO_USER,
+) -> None:
+    """Serve ``database`` with gunicorn and load each of ``urls`` in turn."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -194,9 +206,9 @@ def measure_load(database: Path, *, connections: int, seconds: int) -> None:
     )
     try:
         wait_until_up(base)
-        cookie = sign_in(base)
+        cookie = sign_in(base, username)
         rows = []
-        for path in LOAD_URLS:
+        for path in urls:
             if shutil.which("wrk"):
                 figures = load_with_wrk(
                     base + path, cookie, connections=connections, seconds=seconds
@@ -222,7 +234,7 @@ def measure_load(database: Path, *, connections: int, seconds: int) -> None:
     tool = "wrk" if shutil.which("wrk") else "thread pool (wrk not installed)"
     print_table(
         f"pages: latency with {connections} concurrent clients, {seconds} s per page, {tool}, "
-        "gunicorn 2 workers x 4 threads, signed in as hr",
+        f"gunicorn 2 workers x 4 threads, signed in as {username}",
         ("page", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "non-2xx/failed"),
         rows,
     )

@@ -279,7 +279,9 @@ class Goal(BaseModel):
     baseline = models.DecimalField(
         _("baseline"), max_digits=18, decimal_places=4, null=True, blank=True
     )
-    target = models.DecimalField(_("target"), max_digits=18, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(
+        _("target"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
     target_max = models.DecimalField(
         _("upper target"), max_digits=18, decimal_places=4, null=True, blank=True
     )
@@ -503,7 +505,10 @@ class Signature(BaseModel):
     version = models.PositiveIntegerField(_("version"))
     role = models.CharField(_("signed as"), max_length=10, choices=SignerRole.choices)
     signer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signer")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signer"),
     )
     signer_name = models.CharField(_("signer"), max_length=200)
     signed_at = models.DateTimeField(_("signed at"))
@@ -544,7 +549,10 @@ class Comment(BaseModel):
         "GoalAdjustment", on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
     )
     kind = models.CharField(
         _("kind"), max_length=10, choices=CommentKind.choices, default=CommentKind.COMMENT
@@ -613,7 +621,10 @@ class ScorecardTemplate(BaseModel):
 
 class TemplateItem(BaseModel):
     template = models.ForeignKey(
-        ScorecardTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("template")
+        ScorecardTemplate,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("template"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=GoalKind.choices, default="kpi")
     section = models.CharField(
@@ -640,13 +651,17 @@ class TemplateItem(BaseModel):
     baseline = models.DecimalField(
         _("baseline"), max_digits=18, decimal_places=4, null=True, blank=True
     )
-    target = models.DecimalField(_("target"), max_digits=18, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(
+        _("target"), max_digits=18, decimal_places=4, null=True, blank=True
+    )
     target_max = models.DecimalField(
         _("upper target"), max_digits=18, decimal_places=4, null=True, blank=True
     )
     completion_standard = models.TextField(_("completion standard"), blank=True)
     scoring_rule = models.JSONField(_("scoring rule"), default=default_rule)
-    weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2, validators=PERCENT)
+    weight = models.DecimalField(
+        _("weight (%)"), max_digits=5, decimal_places=2, validators=PERCENT
+    )
     sort_order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -803,9 +818,7 @@ class GoalAdjustment(BaseModel):
         related_name="+",
         verbose_name=_("requested by"),
     )
-    reason_category = models.CharField(
-        _("cause"), max_length=10, choices=ReasonCategory.choices
-    )
+    reason_category = models.CharField(_("cause"), max_length=10, choices=ReasonCategory.choices)
     reason_code = models.CharField(_("reason"), max_length=16, choices=ReasonCode.choices)
     reason = models.TextField(_("explanation"))
     effective_from = models.DateField(_("effective from"))

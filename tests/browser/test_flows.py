@@ -59,8 +59,13 @@ def test_the_desktop_layout_shows_the_main_navigation(
 
     navigation = page.get_by_role("navigation", name="Main")
 
-    expect(navigation.get_by_role("link", name="Directory")).to_be_visible()
     expect(page.locator("details.menu > summary")).to_be_hidden()
+    expect(navigation.get_by_role("link", name="Directory")).to_be_hidden()
+    navigation.locator("details.navgroup > summary", has_text="Organisation").click()
+    expect(navigation.get_by_role("link", name="Directory")).to_be_visible()
+    navigation.locator("details.navgroup > summary", has_text="Goals").click()
+    expect(navigation.get_by_role("link", name="My goals")).to_be_visible()
+    expect(navigation.get_by_role("link", name="Directory")).to_be_hidden()
 
 
 def test_the_directory_finds_a_colleague_by_name_and_opens_the_profile(
@@ -117,4 +122,6 @@ def test_the_phone_layout_has_a_menu_button_and_no_sideways_scrolling(
     )
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
     menu.click()
-    expect(page.locator("nav.mainnav").get_by_role("link", name="Directory")).to_be_visible()
+    navigation = page.locator("nav.mainnav")
+    navigation.locator("details.navgroup > summary", has_text="Organisation").click()
+    expect(navigation.get_by_role("link", name="Directory")).to_be_visible()

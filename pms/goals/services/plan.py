@@ -465,7 +465,7 @@ def plan_goal_update(
     if unknown:
         raise ValueError(f"not changeable: {sorted(unknown)}")
     goal = (
-        Goal.objects.select_for_update()
+        Goal.objects.select_for_update(of=("self",))
         .select_related("period", "department", "owner", "parent")
         .get(pk=goal.pk)
     )
@@ -546,7 +546,7 @@ def _move(
 
 def _locked(goal: Goal) -> Goal:
     return (
-        Goal.objects.select_for_update()
+        Goal.objects.select_for_update(of=("self",))
         .select_related("period", "department", "owner", "parent__department")
         .get(pk=goal.pk)
     )

@@ -32,7 +32,7 @@ class GoalFilterForm(forms.Form):
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All"))] + GoalStatus.choices, required=False
+        label=_("Status"), choices=[("", _("All")), *GoalStatus.choices], required=False
     )
     kind = forms.ChoiceField(
         label=_("Kind"),
