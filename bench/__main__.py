@@ -6,7 +6,7 @@ import argparse
 
 from bench.environment import PYTHON, fresh_database, run
 
-BENCHMARKS = ("seed", "import", "pages")
+BENCHMARKS = ("seed", "import", "pages", "goals")
 
 
 def run_seed(employees: int) -> None:
@@ -41,6 +41,10 @@ def main() -> None:
             run_seed(args.employees)
         elif name == "import":
             run_import(args.employees)
+        elif name == "goals":
+            from bench.goals import main_parent as run_goals
+
+            run_goals(args.employees)
         else:
             run_pages(args.employees, connections=args.connections, seconds=args.seconds)
 

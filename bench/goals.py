@@ -27,6 +27,7 @@ from bench.environment import (
     RssSampler,
     database_path,
     fresh_database,
+    manage,
     print_table,
     run,
     setup_django,
@@ -247,6 +248,7 @@ def _measure_template(people_count: int) -> None:
 def main_parent(employees: int) -> None:
     big = goals_database(employees, GOALS_PER_PERSON)
     small = goals_database(HORILLA_EMPLOYEES, HORILLA_GOALS_PER_PERSON)
+    manage(big, "collectstatic", "--noinput", "-v", "0")
     rows: list[tuple[object, ...]] = []
     template_rows: list[tuple[object, ...]] = []
     manager = ""

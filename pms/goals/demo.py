@@ -540,7 +540,7 @@ def _indicator_names(
         extra = ["工作质量达标率", "协作满意度", "流程改进建议数", "培训学时完成率", "知识分享次数"]
         while len(names) < goals_per_person:
             names.append(f"{extra[len(names) % len(extra)]}{len(names) + 1}")
-        names = names[:goals_per_person]
+        return names[:goals_per_person]
     return names[:8]
 
 

@@ -339,7 +339,7 @@ def test_the_add_form_is_an_editor_fragment_or_a_whole_page(
 
     assert 'id="goal-editor"' in fragment
     assert "<html" not in fragment
-    assert 'hx-trigger="keyup changed delay:500ms from:closest form' in fragment
+    assert 'hx-trigger="input delay:500ms from:closest form' in fragment
     assert "<html" in page
     assert 'id="goal-editor"' in page
 
