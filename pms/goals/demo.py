@@ -276,6 +276,8 @@ def _target_for(name: str, direction: str, rng: random.Random) -> tuple[Decimal,
         return Decimal(rng.choice((90, 92, 95, 98))), "%"
     if "次数" in name or "事故" in name:
         return Decimal(rng.choice((0, 1, 2))), "次"
+    if "平均" in name:
+        return Decimal(rng.randrange(5, 50)), "万元"
     if "额" in name or "成本" in name or "收入" in name:
         return Decimal(rng.randrange(50, 800, 10)), "万元"
     return Decimal(rng.randrange(5, 60)), "个"

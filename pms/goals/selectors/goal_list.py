@@ -30,9 +30,7 @@ def goal_list(
     if q.strip():
         term = q.strip()
         goals = goals.filter(
-            Q(title__icontains=term)
-            | Q(employee__name__icontains=term)
-            | Q(employee__number=term)
+            Q(title__icontains=term) | Q(employee__name__icontains=term) | Q(employee__number=term)
         )
     return goals.select_related(
         "employee__department", "scorecard", "indicator", "parent", "period"

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     Count,
-    F,
     FilteredRelation,
     OuterRef,
     Prefetch,
@@ -33,13 +32,13 @@ from pms.goals.models import (
     Goal,
     GoalKind,
     Period,
-    PeriodStatus,
     Scorecard,
     ScorecardStatus,
     Section,
     Signature,
     SignerRole,
 )
+from pms.goals.selectors.periods import chosen_period, current_period
 from pms.goals.services.scorecards import scorecard_problems
 from pms.goals.smart import SmartFinding, findings_for_goal
 from pms.org.models import Department, Employee
@@ -48,36 +47,9 @@ from pms.scoring.scorecard import check_weights
 
 HISTORY_LIMIT = 100
 
+__all__ = ["chosen_period", "current_period"]  # re-exported for the scorecard pages
+
 # --- periods -----------------------------------------------------------------------------
-
-
-def current_period(periods: QuerySet[Period], today: dt.date) -> Period | None:
-    """The period goals are being set or worked on today (goal setting or in progress and
-    containing today, the shortest such first), else the latest one."""
-    running = (
-        periods.filter(
-            status__in=[PeriodStatus.ACTIVE, PeriodStatus.PLANNING],
-            start__lte=today,
-            end__gte=today,
-        )
-        .annotate(length=F("end") - F("start"))
-        .order_by("length", "-start")
-        .first()
-    )
-    return running or periods.order_by("-start", "end").first()
-
-
-def chosen_period(periods: QuerySet[Period], uuid: str | None, today: dt.date) -> Period | None:
-    """The period named in the query string, or the current one; an unknown id falls back
-    to the current period rather than failing the page."""
-    if uuid:
-        try:
-            chosen = periods.filter(uuid=uuid).first()
-        except (ValidationError, ValueError):  # a malformed id is simply not chosen
-            chosen = None
-        if chosen is not None:
-            return chosen
-    return current_period(periods, today)
 
 
 def previous_scorecard(employee: Employee, period: Period) -> Scorecard | None:

@@ -701,10 +701,12 @@ def scorecard_copy_forward(
             _("%(name)s already has a scorecard for %(period)s.")
             % {"name": employee.name, "period": period.name}
         )
-    card = scorecard_create(actor=actor, employee=employee, period=period)
+    # the template link travels with the goals, so re-applying the template later updates
+    # the copied goals (or keeps them where people changed them) instead of adding twins
+    card = scorecard_create(actor=actor, employee=employee, period=period, template=source.template)
     goals = list(
         source.goals.filter(is_active=True)
-        .select_related("indicator", "parent")
+        .select_related("indicator", "parent", "template_item")
         .order_by("sort_order", "id")
     )
     copies: dict[int, Goal] = {}
@@ -727,6 +729,9 @@ def scorecard_copy_forward(
             parent=parent,
             contribution=contribution,
             due_date=_moved_due_date(goal.due_date, source.period, period),
+            template_item=goal.template_item,
             **terms,
         )
+        if goal.customised:
+            Goal.objects.filter(pk=copies[goal.pk].pk).update(customised=True)
     return card

@@ -178,3 +178,15 @@ def test_api_lists_periods_with_the_read_goals_scope(org: TestOrg, client: Clien
     assert_error(
         token_client(org.employee, TokenScope.READ_ORG).get("/api/v1/periods"), 403, "missing_scope"
     )
+
+
+def test_a_period_with_goals_wins_over_an_empty_shorter_one(org: TestOrg) -> None:
+    # given annual goals and an empty quarter inside the year
+    year = factories.period("2026年度")
+    factories.period(
+        "2026Q4", start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 31), kind=PeriodKind.QUARTER
+    )
+    factories.kpi(factories.scorecard(org.employee, year), weight="100")
+
+    # then pages open on the year, where the goals are
+    assert current_period(Period.objects.all(), dt.date(2026, 11, 22)) == year

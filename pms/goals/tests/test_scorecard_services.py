@@ -884,3 +884,29 @@ def test_copying_forward_is_refused_with_a_reason(
 
     assert _messages(error) == [expected]
     assert Scorecard.objects.count() == before
+
+
+def test_a_copied_scorecard_keeps_its_template_so_reapplying_adds_no_twins(
+    org: TestOrg, period: Period, last_year: Period
+) -> None:
+    # given last year's scorecard made from a template, one goal changed by hand
+    template = factories.scorecard_template("销售模板")
+    factories.apply_template(template, last_year, department=org.sales1)
+    source = Scorecard.objects.get(employee=org.employee, period=last_year)
+    changed = source.goals.get(title="回款率")
+    services.goal_update(actor=SYSTEM, goal=changed, changes={"target": Decimal(90)})
+
+    # when it is copied forward and the template is applied to the new period
+    card = services.scorecard_copy_forward(
+        actor=SYSTEM, employee=org.employee, source=source, period=period
+    )
+    run = factories.apply_template(template, period, department=org.sales1)
+
+    # then the copy keeps the template's links and the hand-made change, with no twins
+    card.refresh_from_db()
+    assert card.template == template
+    titles = sorted(card.goals.values_list("title", flat=True))
+    assert titles == ["回款率", "销售额"]
+    assert card.goals.get(title="回款率").target == Decimal(90)
+    assert card.goals.get(title="回款率").customised
+    assert run.status == "done"

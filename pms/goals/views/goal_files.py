@@ -51,7 +51,8 @@ from pms.goals.importers.goals import (
     SCORECARD_GOALS,
     SCORECARD_GOALS_REPLACE,
 )
-from pms.goals.models import Period, PeriodStatus
+from pms.goals.models import Period
+from pms.goals.selectors.periods import current_period
 from pms.goals.views import actor_of, is_htmx, principal_of
 from pms.org.access import departments_visible
 from pms.org.forms import DepartmentChoiceField
@@ -117,11 +118,7 @@ class GoalExportForm(forms.Form):
 
 
 def _default_period(principal: Principal) -> Period | None:
-    periods = access.periods_visible(principal)
-    return (
-        periods.filter(status__in=[PeriodStatus.PLANNING, PeriodStatus.ACTIVE]).first()
-        or periods.first()
-    )
+    return current_period(access.periods_visible(principal))
 
 
 def _page(
