@@ -106,3 +106,48 @@ def test_an_employee_sets_goals_and_both_sign(
     letter = page.request.get(f"{live_server.url}/goals/scorecards/{card.uuid}/letter.pdf")
     assert letter.status == 200
     assert letter.body()[:4] == b"%PDF"
+
+
+def test_the_committee_decides_department_goals_and_the_cascade_opens_level_by_level(
+    live_server: Any,
+    browser_org: TestOrg,
+    period: None,
+    new_page: Callable[..., Page],
+    sign_in: Callable[..., None],
+) -> None:
+    from pms.goals.models import Goal, GoalStatus, Period
+    from pms.goals.services import plan as plan_services
+    from pms.goals.tests import factories
+
+    # given an approved strategy and a sales goal aligned to it, before the committee
+    the_period = Period.objects.get()
+    ceo = Actor(user=browser_org.ceo.user)
+    strategy = factories.approved_plan_goal(
+        factories.company_goal(the_period, "营收增长20%", owner=browser_org.ceo), ceo
+    )
+    sales_goal = factories.department_goal(
+        the_period, browser_org.sales, "主营业务A增长15%", parent=strategy, contribution="60"
+    )
+    plan_services.plan_goal_submit(actor=Actor(user=browser_org.head.user), goal=sales_goal)
+    browser_org.committee.set_password("browser-pass-1")
+    browser_org.committee.save(update_fields=["password"])
+
+    # when the committee tries to return it without a comment, then approves it in place
+    page = new_page()
+    sign_in(page, "committee")
+    page.goto(f"{live_server.url}/goals/strategy/decisions/")
+    row = page.locator(f"#goal-{sales_goal.uuid}")
+    row.get_by_role("button", name="Return with comment").click()
+    expect(row.locator(".error").first).to_be_visible()
+    page.locator(f"#goal-{sales_goal.uuid}").get_by_role("button", name="Approve").click()
+    expect(page.locator(f"#goal-{sales_goal.uuid}")).to_contain_text("Approved")
+    assert Goal.objects.get(pk=sales_goal.pk).status == GoalStatus.APPROVED
+
+    # then the employee sees it under the strategy in the alignment tree, on a phone
+    phone = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
+    sign_in(phone, browser_org.employee.number)
+    phone.goto(f"{live_server.url}/goals/alignment/")
+    expect(phone.locator("main")).to_contain_text("营收增长20%")
+    expect(phone.locator("main")).not_to_contain_text("主营业务A增长15%")
+    phone.get_by_role("link", name=re.compile("1 aligned goal")).click()
+    expect(phone.locator("main")).to_contain_text("主营业务A增长15%")

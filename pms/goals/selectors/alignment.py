@@ -5,8 +5,10 @@ Everything here costs a fixed number of queries whatever the size of the company
 
 - The tree is read one level at a time (children of one node, 50 per page). Each level
   needs the page of children, two counts, the period's company and department goals (the
-  "plan layer": a few thousand rows at most, reduced to ids, parents, weights and progress)
-  and one grouped aggregate of the individual goals aligned below the page.
+  "plan layer": a few thousand rows at most, reduced to ids, parents, weights and progress),
+  one grouped count of the individual goals aligned to the page, and one grouped aggregate
+  of the progress of individual goals below it (read through a partial index of the goals
+  that have progress).
 - A node's progress is its own when tracking has written one, else the roll-up of its
   children weighted by contribution (``pms.scoring.progress.rollup``): through the plan
   layer in Python, and for the individual goals from the grouped aggregate (their sums
@@ -133,13 +135,36 @@ def _decimal(value: object) -> Decimal:
     return Decimal(str(value))
 
 
-def individual_stats(period: Period, parent_ids: Iterable[int]) -> dict[int, ChildStats]:
+def individual_counts(period: Period, parent_ids: Iterable[int]) -> dict[int, int]:
+    """One grouped query: how many active individual goals align directly to each goal of
+    ``parent_ids`` (the goals on screen, a page at most)."""
+    ids = set(parent_ids)
+    if not ids:
+        return {}
+    rows = (
+        Goal.objects.filter(
+            period=period, level=GoalLevel.INDIVIDUAL, is_active=True, parent_id__in=ids
+        )
+        .values("parent_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["parent_id"]: row["n"] for row in rows}
+
+
+def individual_stats(
+    period: Period, parent_ids: Iterable[int], *, with_progress_only: bool = False
+) -> dict[int, ChildStats]:
     """One grouped query: for each goal in ``parent_ids``, the active individual goals
-    aligned directly to it, counted and summed."""
+    aligned directly to it, counted and summed. ``with_progress_only`` reads only goals
+    that have progress (all a roll-up needs): a partial index holds just those, so the
+    query costs nothing while few goals have progress, whatever the company's size."""
     ids = set(parent_ids)
     if not ids:
         return {}
     rows = Goal.objects.filter(period=period, level=GoalLevel.INDIVIDUAL, is_active=True)
+    if with_progress_only:
+        rows = rows.filter(progress__isnull=False)
     if len(ids) <= IN_LIMIT:
         rows = rows.filter(parent_id__in=ids)
     else:
@@ -207,12 +232,27 @@ class Rollup:
 
     @classmethod
     def for_goals(cls, period: Period, goals: Iterable[Goal]) -> Rollup:
-        """Two queries: the plan layer, and the individual goals aligned to these goals
-        and to every plan goal below them."""
+        """Three queries: the plan layer, how many individual goals align to each of these
+        goals, and the progress of the individual goals aligned to these goals and to every
+        plan goal below them."""
         goals = list(goals)
         layer = plan_layer(period)
         ids = {g.pk for g in goals}
-        return cls(layer, individual_stats(period, ids | layer.rolled_from(ids)))
+        counts = individual_counts(period, ids)
+        sums = individual_stats(period, ids | layer.rolled_from(ids), with_progress_only=True)
+        stats = {
+            pk: ChildStats(
+                count=counts.get(pk, 0),
+                known=found.known,
+                weight=found.weight,
+                weighted=found.weighted,
+                progress_sum=found.progress_sum,
+            )
+            for pk, found in sums.items()
+        }
+        for pk, count in counts.items():
+            stats.setdefault(pk, ChildStats(count=count))
+        return cls(layer, stats)
 
     def progress(self, goal: Goal) -> Decimal | None:
         if goal.pk in self.layer.level:

@@ -34,4 +34,4 @@ def goal_list(
         )
     return goals.select_related(
         "employee__department", "scorecard", "indicator", "parent", "period"
-    ).order_by("employee__number", "sort_order", "id")
+    ).order_by("employee_id", "sort_order", "id")  # walks an index, whatever the size

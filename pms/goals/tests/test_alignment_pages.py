@@ -164,7 +164,7 @@ def test_expanding_costs_the_same_whatever_the_number_of_children(
         f.kpi(card, f"目标{n}", parent=parent)
     client = client_for("head")
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(
             reverse("goals:alignment_children", args=[parent.uuid]),
             headers={"HX-Request": "true"},
@@ -186,7 +186,7 @@ def test_the_alignment_page_costs_the_same_whatever_the_number_of_goals(
         f.department_goal(period, org.sales1, f"一部{n}", parent=strategy)
     client = client_for("ceo")
 
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = client.get(reverse("goals:alignment"), {"period": period.uuid})
 
     assert response.status_code == 200

@@ -202,9 +202,9 @@ def test_a_level_costs_the_same_whatever_its_size(
     manager = _principal(org.manager)
     ceo = _principal(org.ceo)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         people = selectors.alignment_children(manager, department_goal)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         departments = selectors.alignment_children(ceo, strategy)
 
     assert people.total == size

@@ -117,7 +117,7 @@ def test_the_strategy_page_costs_the_same_whatever_the_number_of_goals(
         f.department_goal(period, org.sales1, f"一部{n}", parent=strategy)
     client = client_for("ceo")
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(15):
         response = client.get(reverse("goals:strategy"), {"period": period.uuid})
 
     assert response.status_code == 200
