@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from pms.core.imports import Importer, get_importer
 from pms.goals import access
-from pms.goals.importers.goals import (
+from pms.goals.importers.goal_files import (
     DEPARTMENT_GOALS,
     KIND_EXPORT_WORD,
     SCORECARD_GOALS,

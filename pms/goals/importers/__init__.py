@@ -9,4 +9,4 @@ INDICATORS = register(IndicatorImporter())
 
 __all__ = ["INDICATORS"]
 
-from pms.goals.importers import goals  # noqa: E402, F401  (scorecard and department goals)
+from pms.goals.importers import goal_files  # noqa: E402, F401  (scorecard and department goals)

@@ -20,7 +20,7 @@ from pms.core.audit import Actor
 from pms.core.imports import import_job_apply, import_job_create
 from pms.core.models import AuditChannel, AuditEntry, ImportStatus
 from pms.goals.exporters.goals import scorecard_goal_rows
-from pms.goals.importers.goals import DEPARTMENT_GOALS, SCORECARD_GOALS
+from pms.goals.importers.goal_files import DEPARTMENT_GOALS, SCORECARD_GOALS
 from pms.goals.models import Direction, Goal, GoalKind, ScorecardStatus
 from pms.goals.services import plan as plan_services
 from pms.goals.services import scorecards as services

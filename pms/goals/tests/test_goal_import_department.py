@@ -11,7 +11,7 @@ import pytest
 
 from pms.core.audit import Actor
 from pms.core.models import AuditEntry, ImportJob, ImportStatus
-from pms.goals.importers.goals import DEPARTMENT_GOALS
+from pms.goals.importers.goal_files import DEPARTMENT_GOALS
 from pms.goals.models import Goal, GoalKind, GoalLevel, GoalStatus, Period
 from pms.goals.services import plan as plan_services
 from pms.goals.tests import factories as f

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from pms.core.audit import Actor
 from pms.core.imports import import_job_apply, import_job_create
 from pms.core.models import AuditChannel, AuditEntry, ImportJob, ImportStatus
-from pms.goals.importers.goals import SCORECARD_GOALS, SCORECARD_GOALS_REPLACE, parse_number
+from pms.goals.importers.goal_files import SCORECARD_GOALS, SCORECARD_GOALS_REPLACE, parse_number
 from pms.goals.models import (
     Goal,
     GoalKind,

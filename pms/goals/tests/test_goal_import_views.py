@@ -16,7 +16,11 @@ from openpyxl import load_workbook
 
 from pms.core.imports import import_job_validate
 from pms.core.models import AuditEntry, ImportJob, ImportStatus
-from pms.goals.importers.goals import DEPARTMENT_GOALS, SCORECARD_GOALS, SCORECARD_GOALS_REPLACE
+from pms.goals.importers.goal_files import (
+    DEPARTMENT_GOALS,
+    SCORECARD_GOALS,
+    SCORECARD_GOALS_REPLACE,
+)
 from pms.goals.models import Goal, Period
 from pms.goals.tests import factories as f
 from pms.goals.tests.test_goal_import_scorecards import HEADER, row

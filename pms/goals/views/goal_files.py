@@ -44,7 +44,7 @@ from pms.core.models import AuditChannel, ImportJob, ImportStatus
 from pms.core.pagination import paginate
 from pms.goals import access
 from pms.goals.exporters import goals as exporters
-from pms.goals.importers.goals import (
+from pms.goals.importers.goal_files import (
     DEPARTMENT_GOAL_IMPORTER,
     GOAL_KINDS,
     SCORECARD_GOAL_IMPORTER,
