@@ -188,7 +188,14 @@ def _measure_template(people_count: int) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from pms.core.audit import Actor
-    from pms.goals.models import GoalKind, Period, PeriodKind, ScorecardTemplate
+    from pms.goals.models import (
+        GoalKind,
+        Period,
+        PeriodKind,
+        Scorecard,
+        ScorecardTemplate,
+        TemplateRun,
+    )
     from pms.goals.services.periods import period_create
     from pms.goals.services.templates import (
         template_create,
@@ -230,7 +237,11 @@ def _measure_template(people_count: int) -> None:
             department=department,
         )
         seconds = time.perf_counter() - started
-    ScorecardTemplate.objects.filter(pk=template.pk).update(is_active=False)
+    # leave the database as it was, so the next run measures the same company
+    Scorecard.objects.filter(period=period).delete()
+    TemplateRun.objects.filter(period=period).delete()
+    ScorecardTemplate.objects.filter(pk=template.pk).delete()
+    period.delete()
     print(
         json.dumps(
             {

@@ -175,10 +175,12 @@ class Goal(BaseModel):
             models.Index(fields=["period", "level", "status"]),
             models.Index(fields=["period", "department"]),
             models.Index(fields=["employee", "period"]),
-            # the goals list: one period, person by person, in their order
+            # the goals list: one period, person by person, in their order; and its count,
+            # answered from the index alone
             models.Index(
                 fields=["period", "employee", "sort_order"], name="goal_period_person_order"
             ),
+            models.Index(fields=["period", "level", "is_active", "kind"], name="goal_list_count"),
             # roll-ups of progress read only goals that have some (partial index)
             models.Index(
                 fields=["period", "parent"],
