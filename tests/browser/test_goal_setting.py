@@ -57,6 +57,9 @@ def test_an_employee_sets_goals_and_both_sign(
     page.get_by_role("link", name="KPI", exact=True).click()
     title = page.locator("#goal-editor [name='goal-title']")
     title.fill("提高服务质量")
+    # leaving the field sends a change event too, in case the editor's listeners were
+    # still being attached when the text went in
+    title.press("Tab")
     expect(page.locator("#smart-findings")).to_contain_text("without a number is vague")
     title.fill("销售额达到500万元")
     page.locator("#goal-editor [name='goal-metric']").fill("销售额")
