@@ -51,24 +51,7 @@ _PLAN_VALUE_FIELDS = (
     "description",
     "scoring_rule",
 )
-_PLAN_WRITE_FIELDS = [
-    "kind",
-    "perspective",
-    "owner",
-    "parent",
-    "contribution",
-    "metric",
-    "unit",
-    "direction",
-    "baseline",
-    "target",
-    "target_max",
-    "due_date",
-    "completion_standard",
-    "description",
-    "scoring_rule",
-    "updated_at",
-]
+_PLAN_WRITE_FIELDS = [*_PLAN_VALUE_FIELDS, "updated_at"]
 _EXISTING_PLAN_VALUES = (
     "id",
     "uuid",
