@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
@@ -28,7 +27,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
@@ -38,9 +36,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pms.core.access import Forbidden, NotFound, get_visible
-from pms.core.audit import Actor
-from pms.core.imports import FORMATS, import_job_create, import_job_start_apply
-from pms.core.models import AuditChannel, ImportJob, ImportStatus
+from pms.core.import_pages import (
+    apply_import,
+    import_actor,
+    render_import_detail,
+    render_import_progress,
+)
+from pms.core.imports import FORMATS, import_job_create
+from pms.core.models import ImportJob
 from pms.core.pagination import paginate
 from pms.goals import access
 from pms.goals.exporters import goals as exporters
@@ -53,7 +56,7 @@ from pms.goals.importers.goal_files import (
 )
 from pms.goals.models import Period
 from pms.goals.selectors.periods import current_period
-from pms.goals.views import actor_of, is_htmx, principal_of
+from pms.goals.views import principal_of
 from pms.org.access import departments_visible
 from pms.org.forms import DepartmentChoiceField
 from pms.org.models import Department
@@ -65,10 +68,6 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _may_see_page(principal: Principal) -> bool:
     return access.can_import_goals(principal) or access.can_export_goals(principal)
-
-
-def _import_actor(request: HttpRequest) -> Actor:
-    return Actor(user=actor_of(request).user, channel=AuditChannel.IMPORT)
 
 
 class GoalImportForm(forms.Form):
@@ -170,7 +169,7 @@ def files(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             job = import_job_create(
-                actor=_import_actor(request),
+                actor=import_actor(request),
                 kind=form.job_kind(),
                 uploaded_file=form.cleaned_data["file"],
             )
@@ -197,43 +196,20 @@ def _job_for(request: HttpRequest, uuid: object) -> ImportJob:
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, uuid: object) -> HttpResponse:
-    job = _job_for(request, uuid)
-    errors = paginate(request, job.row_errors.all())
-    return render(
-        request,
-        "goals/files/import_detail.html",
-        {"job": job, "errors": errors, "title": _("Import %(name)s") % {"name": job.original_name}},
-    )
+    return render_import_detail(request, _job_for(request, uuid), "goals/files/import_detail.html")
 
 
 @login_required
 @require_GET
 def import_progress(request: HttpRequest, uuid: object) -> HttpResponse:
-    job = _job_for(request, uuid)
-    response = render(request, "goals/files/_progress.html", {"job": job})
-    if is_htmx(request) and not job.is_running:
-        # the step has ended: reload the page to show the counts and the errors
-        response["HX-Refresh"] = "true"
-    return response
+    return render_import_progress(request, _job_for(request, uuid), "goals/files/_progress.html")
 
 
 @login_required
 @require_POST
 def import_apply(request: HttpRequest, uuid: object) -> HttpResponse:
     job = _job_for(request, uuid)
-    try:
-        job = import_job_start_apply(actor=_import_actor(request), job=job)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        if job.is_running:
-            messages.info(request, _("The import is being applied in the background."))
-        elif job.status == ImportStatus.APPLIED:
-            messages.success(request, _("The import has been applied."))
-        else:
-            messages.error(request, job.message or _("The import could not be applied."))
-    return HttpResponseRedirect(reverse("goals:goal_file_import", kwargs={"uuid": job.uuid}))
+    return apply_import(request, job, reverse("goals:goal_file_import", kwargs={"uuid": job.uuid}))
 
 
 def _attachment(filename: str) -> str:

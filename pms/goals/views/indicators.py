@@ -29,9 +29,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pms.core.access import Forbidden, NotFound, get_visible
-from pms.core.audit import Actor
-from pms.core.imports import FORMATS, import_job_create, import_job_start_apply
-from pms.core.models import AuditChannel, ImportJob, ImportStatus
+from pms.core.import_pages import (
+    apply_import,
+    import_actor,
+    render_import_detail,
+    render_import_progress,
+)
+from pms.core.imports import FORMATS, import_job_create
+from pms.core.models import ImportJob
 from pms.core.pagination import paginate, query_without_page
 from pms.goals import access
 from pms.goals.exporters import indicators as exporter
@@ -256,10 +261,6 @@ def _job_for(request: HttpRequest, uuid: object) -> ImportJob:
     return get_visible(_jobs(principal), uuid=uuid)
 
 
-def _import_actor(request: HttpRequest) -> Actor:
-    return Actor(user=actor_of(request).user, channel=AuditChannel.IMPORT)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_list(request: HttpRequest) -> HttpResponse:
@@ -271,7 +272,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 job = import_job_create(
-                    actor=_import_actor(request),
+                    actor=import_actor(request),
                     kind=INDICATORS.kind,
                     uploaded_file=form.cleaned_data["file"],
                 )
@@ -296,45 +297,24 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def import_detail(request: HttpRequest, uuid: object) -> HttpResponse:
-    job = _job_for(request, uuid)
-    return render(
-        request,
-        "goals/indicators/import_detail.html",
-        {
-            "job": job,
-            "errors": paginate(request, job.row_errors.all()),
-            "title": _("Import %(name)s") % {"name": job.original_name},
-        },
+    return render_import_detail(
+        request, _job_for(request, uuid), "goals/indicators/import_detail.html"
     )
 
 
 @login_required
 @require_GET
 def import_progress(request: HttpRequest, uuid: object) -> HttpResponse:
-    job = _job_for(request, uuid)
-    response = render(request, "goals/indicators/_import_progress.html", {"job": job})
-    if is_htmx(request) and not job.is_running:
-        response["HX-Refresh"] = "true"  # the step has ended: show the counts and errors
-    return response
+    return render_import_progress(
+        request, _job_for(request, uuid), "goals/indicators/_import_progress.html"
+    )
 
 
 @login_required
 @require_POST
 def import_apply(request: HttpRequest, uuid: object) -> HttpResponse:
     job = _job_for(request, uuid)
-    try:
-        job = import_job_start_apply(actor=_import_actor(request), job=job)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        if job.is_running:
-            messages.info(request, _("The import is being applied in the background."))
-        elif job.status == ImportStatus.APPLIED:
-            messages.success(request, _("The import has been applied."))
-        else:
-            messages.error(request, job.message or _("The import could not be applied."))
-    return redirect("goals:indicator_import", uuid=job.uuid)
+    return apply_import(request, job, reverse("goals:indicator_import", kwargs={"uuid": job.uuid}))
 
 
 urlpatterns = [

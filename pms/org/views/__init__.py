@@ -7,6 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, QueryDict
 
 from pms.core.audit import Actor
+from pms.core.htmx import is_htmx
 from pms.org.roles import Principal
 
 
@@ -21,14 +22,9 @@ def actor_of(request: HttpRequest) -> Actor:
     return Actor(user=None if isinstance(user, AnonymousUser) else user)
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    """An HTMX request for a fragment (not a history restore, which wants the whole page)."""
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
-
-
 def posted(request: HttpRequest) -> QueryDict | None:
     """The submitted data, or None for a GET (an empty POST still binds the form)."""
     return request.POST if request.method == "POST" else None
+
+
+__all__ = ["actor_of", "is_htmx", "posted", "principal_of"]

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -17,7 +16,6 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
-    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
@@ -27,14 +25,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pms.core.access import NotFound, get_visible
-from pms.core.audit import Actor
-from pms.core.imports import FORMATS, import_job_create, import_job_start_apply
-from pms.core.models import AuditChannel, ImportJob, ImportStatus
+from pms.core.import_pages import (
+    apply_import,
+    import_actor,
+    render_import_detail,
+    render_import_progress,
+)
+from pms.core.imports import FORMATS, import_job_create
+from pms.core.models import ImportJob
 from pms.core.pagination import paginate
 from pms.org import access, exporters
 from pms.org.importers import DEPARTMENTS, EMPLOYEES, ORG_KINDS, POSITIONS
 from pms.org.roles import Principal
-from pms.org.views import actor_of, is_htmx, principal_of
+from pms.org.views import principal_of
 
 _IMPORTERS = (DEPARTMENTS, POSITIONS, EMPLOYEES)
 
@@ -49,10 +52,6 @@ def _jobs(principal: Principal) -> QuerySet[ImportJob]:
     if not access.can_import(principal):
         return ImportJob.objects.none()
     return ImportJob.objects.filter(kind__in=ORG_KINDS).select_related("created_by")
-
-
-def _import_actor(request: HttpRequest) -> Actor:
-    return Actor(user=actor_of(request).user, channel=AuditChannel.IMPORT)
 
 
 class ImportUploadForm(forms.Form):
@@ -78,7 +77,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 job = import_job_create(
-                    actor=_import_actor(request),
+                    actor=import_actor(request),
                     kind=form.cleaned_data["kind"],
                     uploaded_file=form.cleaned_data["file"],
                 )
@@ -119,43 +118,20 @@ def _job_for(request: HttpRequest, uuid: object) -> ImportJob:
 @login_required
 @require_GET
 def detail(request: HttpRequest, uuid: object) -> HttpResponse:
-    job = _job_for(request, uuid)
-    errors = paginate(request, job.row_errors.all())
-    return render(
-        request,
-        "org/import_detail.html",
-        {"job": job, "errors": errors, "title": _("Import %(name)s") % {"name": job.original_name}},
-    )
+    return render_import_detail(request, _job_for(request, uuid), "org/import_detail.html")
 
 
 @login_required
 @require_GET
 def progress(request: HttpRequest, uuid: object) -> HttpResponse:
-    job = _job_for(request, uuid)
-    response = render(request, "org/_import_progress.html", {"job": job})
-    if is_htmx(request) and not job.is_running:
-        # The step has ended: reload the page to show the counts and the errors.
-        response["HX-Refresh"] = "true"
-    return response
+    return render_import_progress(request, _job_for(request, uuid), "org/_import_progress.html")
 
 
 @login_required
 @require_POST
 def apply(request: HttpRequest, uuid: object) -> HttpResponse:
     job = _job_for(request, uuid)
-    try:
-        job = import_job_start_apply(actor=_import_actor(request), job=job)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        if job.is_running:
-            messages.info(request, _("The import is being applied in the background."))
-        elif job.status == ImportStatus.APPLIED:
-            messages.success(request, _("The import has been applied."))
-        else:
-            messages.error(request, job.message or _("The import could not be applied."))
-    return HttpResponseRedirect(reverse("org:import", kwargs={"uuid": job.uuid}))
+    return apply_import(request, job, reverse("org:import", kwargs={"uuid": job.uuid}))
 
 
 def _file_response(
