@@ -226,3 +226,30 @@ def people_remind(
     )
     result.reminded = len(reminded)
     return result
+
+
+@transaction.atomic
+def behind_remind(
+    *,
+    actor: Actor,
+    period: Period,
+    people: Iterable[Employee],
+    base_url: str = "",
+) -> RemindResult:
+    """Remind a selection of people behind on goal setting: those with a scorecard about
+    what it waits for, those without one (``card_status`` None on the status board's
+    rows) to start it. One result for both."""
+    people = list(people)
+    without = [p for p in people if getattr(p, "card_status", None) is None]
+    with_card = Scorecard.objects.filter(
+        period=period,
+        employee_id__in=[p.pk for p in people if getattr(p, "card_status", None) is not None],
+    )
+    first = scorecards_remind(actor=actor, scorecards=with_card, base_url=base_url)
+    second = people_remind(actor=actor, employees=without, period=period, base_url=base_url)
+    return RemindResult(
+        reminded=first.reminded + second.reminded,
+        emails=first.emails + second.emails,
+        already_today=first.already_today + second.already_today,
+        no_address=first.no_address + second.no_address,
+    )

@@ -360,33 +360,24 @@ def status_remind(request: HttpRequest) -> HttpResponse:
     period = chosen.period
     people = list(chosen.people)
     base_url = request.build_absolute_uri("/").rstrip("/")
-    without = [p for p in people if p.card_status is None]  # type: ignore[attr-defined]
-    with_card = Scorecard.objects.filter(
-        period=period,
-        employee__in=[p for p in people if p.card_status is not None],  # type: ignore[attr-defined]
+    result = reminders.behind_remind(
+        actor=actor_of(request), period=period, people=people, base_url=base_url
     )
-    actor = actor_of(request)
-    first = reminders.scorecards_remind(actor=actor, scorecards=with_card, base_url=base_url)
-    second = reminders.people_remind(
-        actor=actor, employees=without, period=period, base_url=base_url
-    )
-    reminded = first.reminded + second.reminded
     messages.success(
         request,
         _("Reminded: %(count)s. E-mails sent: %(emails)s.")
-        % {"count": reminded, "emails": first.emails + second.emails},
+        % {"count": result.reminded, "emails": result.emails},
     )
-    skipped = first.already_today + second.already_today
-    if skipped:
+    if result.already_today:
         messages.info(
             request,
             _("%(count)s were reminded earlier today and were not reminded again.")
-            % {"count": skipped},
+            % {"count": result.already_today},
         )
-    no_address = first.no_address + second.no_address
-    if no_address:
+    if result.no_address:
         messages.warning(
-            request, _("%(count)s have no e-mail address to remind.") % {"count": no_address}
+            request,
+            _("%(count)s have no e-mail address to remind.") % {"count": result.no_address},
         )
     return redirect(f"{reverse('goals:status_people')}?{chosen.query()}")
 
