@@ -15,7 +15,7 @@ from pms.accounts.models import TokenScope
 from pms.core.access import get_visible
 from pms.core.api import ErrorOut, PageQuery, paginate, principal
 from pms.goals import access
-from pms.goals.models import GoalAdjustment, GoalVersion
+from pms.goals.models import GoalAdjustment
 from pms.goals.schemas.adjustments import (
     AdjustmentDetailOut,
     AdjustmentFilters,
@@ -71,5 +71,4 @@ def adjustment_detail(request: HttpRequest, uuid: UUID) -> GoalAdjustment:
 def goal_versions(request: HttpRequest, uuid: UUID, paging: Query[PageQuery]) -> dict[str, Any]:
     who = principal(request, READ)
     goal = access.access_goal_history(who, uuid)
-    versions = GoalVersion.objects.filter(goal=goal).select_related("adjustment").order_by("number")
-    return paginate(versions, paging)
+    return paginate(selectors.goal_versions(goal), paging)

@@ -322,6 +322,11 @@ def _versions_queryset() -> QuerySet[GoalVersion]:
     return GoalVersion.objects.select_related("adjustment__requested_by").order_by("number")
 
 
+def goal_versions(goal: Goal) -> QuerySet[GoalVersion]:
+    """A goal's versions, oldest first, with the adjustment that made each."""
+    return _versions_queryset().filter(goal=goal)
+
+
 def goal_history(goal: Goal) -> list[VersionRow]:
     """A goal's versions, oldest first, each with the adjustment that made it (one query)."""
     return _version_rows(list(_versions_queryset().filter(goal=goal)))
