@@ -11,15 +11,12 @@ aligned to their department's goals, with weights totalling 100 %.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import random
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -48,6 +45,7 @@ from pms.goals.models import (
     SignerRole,
 )
 from pms.goals.services import periods as period_services
+from pms.goals.services.scorecards import letter_fingerprint
 from pms.goals.services.versions import goal_terms
 from pms.org.models import CURRENT_STATUSES, Department, Employee, GrantedRole, RoleGrant
 
@@ -186,13 +184,9 @@ def _periods(year: int, today: dt.date, actor: Actor) -> Period:
 
 
 def _load_library(actor: Actor) -> None:
-    try:
-        from pms.goals import library
-    except ImportError:  # the library arrives with the indicator pages
-        return
-    loader = getattr(library, "load_library", None)
-    if loader is not None:
-        loader(actor=actor)
+    from pms.goals.library import load_library
+
+    load_library(actor=actor)
 
 
 # 考核表模板 per role family (seed 003): sales weighted on results, R&D on delivery,
@@ -300,17 +294,6 @@ def _status(rng: random.Random) -> str | None:
             return status
         roll -= share
     return None
-
-
-def _fingerprint(card: Scorecard, number: str, period: Period, goals: Sequence[Goal]) -> str:
-    content = {
-        "employee": number,
-        "period": period.name,
-        "version": card.version,
-        "goals": [{"uuid": str(g.uuid), **goal_terms(g)} for g in goals],
-    }
-    raw = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def _plan_goals(
@@ -497,7 +480,7 @@ def _scorecards(
             if status == ScorecardStatus.SIGNED or (
                 status == ScorecardStatus.APPROVED and rng.random() < 0.5
             ):
-                digest = _fingerprint(card, person.number, period, mine)
+                digest = letter_fingerprint(card, mine)
                 if person.user_id:
                     signatures.append(
                         Signature(
@@ -598,11 +581,9 @@ def _individual_goal(  # noqa: PLR0917 (one row of a bulk insert, called in one 
 def _adjustments(
     agreed: Iterable[Scorecard], rng: random.Random, summary: GoalsDemoSummary
 ) -> None:
-    """A few goals changed during the year through the adjustment flow (when it is there)."""
-    try:
-        from pms.goals.demo_adjustments import seed_adjustments
-    except ImportError:
-        return
+    """A few goals changed during the year through the adjustment flow."""
+    from pms.goals.demo_adjustments import seed_adjustments
+
     summary.adjustments = seed_adjustments(list(agreed), rng)
 
 
@@ -647,4 +628,4 @@ def run_demo_step(seed: int) -> str:
     return seed_goals_demo(seed=seed).line()
 
 
-__all__: list[Any] = ["GoalsDemoSummary", "run_demo_step", "seed_goals_demo"]
+__all__ = ["GoalsDemoSummary", "run_demo_step", "seed_goals_demo"]

@@ -45,8 +45,9 @@ from pms.goals.models import (
     TemplateItem,
 )
 from pms.goals.rules import validate_rule
-from pms.goals.services.versions import goal_terms, versions_start
+from pms.goals.services.versions import TERM_FIELDS, goal_terms, versions_start
 from pms.org.models import CURRENT_STATUSES, Employee
+from pms.scoring.decimals import normalized
 from pms.scoring.scorecard import check_weights
 
 SCORECARD_AUDIT_FIELDS = ("status", "version", "template", "approved_by", "signed_at")
@@ -529,14 +530,27 @@ def scorecard_return(*, actor: Actor, scorecard: Scorecard, comment: str) -> Sco
 
 
 def letter_fingerprint(scorecard: Scorecard, goals: list[Goal] | None = None) -> str:
-    """sha256 over the letter's terms: who, which period, which edition, every goal's terms."""
+    """sha256 over the letter's terms: who, which period, which edition, every goal's terms.
+    Numbers are taken by value ("500", not "500.0000"), so a goal read back from the
+    database gives the same fingerprint as the one just written."""
     if goals is None:
         goals = list(scorecard.goals.filter(is_active=True).order_by("sort_order", "id"))
     content = {
         "employee": scorecard.employee.number,
         "period": scorecard.period.name,
         "version": scorecard.version,
-        "goals": [{"uuid": str(g.uuid), **goal_terms(g)} for g in goals],
+        "goals": [
+            {
+                "uuid": str(g.uuid),
+                **goal_terms(g),
+                **{
+                    name: normalized(getattr(g, name))
+                    for name in TERM_FIELDS
+                    if isinstance(getattr(g, name), Decimal)
+                },
+            }
+            for g in goals
+        ],
     }
     raw = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(raw.encode()).hexdigest()
