@@ -52,9 +52,10 @@ run: setup
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	$(PY) manage.py seed_demo --if-empty --employees $(DEMO_EMPLOYEES) --seed 1 && \
 	$(PY) manage.py demo_logins && \
-	echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)" && \
+	echo "Serving http://$(HOST):$(PORT)/  (Ctrl-C stops the server, the worker and the scheduler)" && \
 	trap 'kill 0' EXIT INT TERM; \
 	$(PY) manage.py db_worker --interval 1 & \
+	$(PY) manage.py scheduler --interval 30 & \
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers 2 --threads 4 \
 	  --access-logfile - --log-level warning
 

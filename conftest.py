@@ -11,9 +11,17 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from pms.accounts.models import User
 from pms.org.tests.factories import TestOrg, build_test_org
+
+# Tests never depend on timing: on a busy machine, slow input generation is not a failure.
+hypothesis_settings.register_profile(
+    "pms", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("pms")
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,7 @@ import argparse
 
 from bench.environment import PYTHON, fresh_database, run
 
-BENCHMARKS = ("seed", "import", "pages", "goals")
+BENCHMARKS = ("seed", "import", "pages", "goals", "actuals", "boards")
 
 
 def run_seed(employees: int) -> None:
@@ -32,6 +32,7 @@ def main() -> None:
     parser.add_argument("--employees", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=8, help="pages: concurrent clients")
     parser.add_argument("--seconds", type=int, default=10, help="pages: load per page")
+    parser.add_argument("--rows", type=int, default=20_000, help="actuals: values to import")
     args = parser.parse_args()
     unknown = set(args.names) - set(BENCHMARKS)
     if unknown:
@@ -41,10 +42,18 @@ def main() -> None:
             run_seed(args.employees)
         elif name == "import":
             run_import(args.employees)
+        elif name == "actuals":
+            from bench.actuals import main_parent as run_actuals
+
+            run_actuals(args.rows)
         elif name == "goals":
             from bench.goals import main_parent as run_goals
 
             run_goals(args.employees)
+        elif name == "boards":
+            from bench.boards import main_parent as run_boards
+
+            run_boards(args.employees, connections=args.connections, seconds=args.seconds)
         else:
             run_pages(args.employees, connections=args.connections, seconds=args.seconds)
 

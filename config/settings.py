@@ -88,6 +88,10 @@ INSTALLED_APPS = [
     "pms.accounts",
     "pms.org",
     "pms.goals",
+    "pms.comms",
+    "pms.tracking",
+    "pms.coaching",
+    "pms.feedback",
 ]
 
 MIDDLEWARE = [
@@ -233,3 +237,9 @@ PMS_IMPORT_BACKGROUND_ROWS = env_int("PMS_IMPORT_BACKGROUND_ROWS", 2000)
 # A TrueType/TTC font with Chinese glyphs, embedded in the PDFs the server makes (target
 # letters). Debian's fonts-wqy-microhei by default; `make setup` installs it.
 PMS_PDF_FONT = env_str("PMS_PDF_FONT", "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+# Pace: expected progress grows by calendar days ("calendar") or by working days ("working",
+# weekends and the holidays of the tracking calendar excluded).
+PMS_PACE_BASIS = env_str("PMS_PACE_BASIS", "calendar")
+# Anonymous input (upward feedback, peer and upward reviews) is shown only aggregated, and only
+# once at least this many people answered; never below 2.
+PMS_ANONYMITY_MIN = max(2, env_int("PMS_ANONYMITY_MIN", 3))

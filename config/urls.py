@@ -12,6 +12,10 @@ urlpatterns = [
     path("accounts/", include("pms.accounts.urls")),
     path("org/", include("pms.org.urls")),
     path("goals/", include("pms.goals.urls")),
+    path("tracking/", include("pms.tracking.urls")),
+    path("coaching/", include("pms.coaching.urls")),
+    path("feedback/", include("pms.feedback.urls")),
+    path("notifications/", include("pms.comms.urls")),
     path("", include("pms.core.urls")),
 ]
 if settings.DEBUG:

@@ -35,6 +35,9 @@ class TokenScope(models.TextChoices):
     WRITE_ORG = "write_org", _("Change organisation")
     WRITE_ACTUALS = "write_actuals", _("Write actual values")
     READ_GOALS = "read_goals", _("Read goals")
+    READ_TRACKING = "read_tracking", _("Read actual values, progress and check-ins")
+    WRITE_TRACKING = "write_tracking", _("Update check-ins and action items")
+    WRITE_FEEDBACK = "write_feedback", _("Give and request feedback")
     READ_RESULTS = "read_results", _("Read results")
 
 

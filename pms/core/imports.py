@@ -508,6 +508,14 @@ def _background(job: ImportJob) -> bool:
     return job.total_rows > int(settings.PMS_IMPORT_BACKGROUND_ROWS)
 
 
+def _tell(job: ImportJob, event: str) -> None:
+    """The person who started a background import hears how it went (``pms.comms``);
+    small files are checked and applied while they watch, so nobody is told."""
+    from pms.comms.core_events import notify_import
+
+    notify_import(job, event)
+
+
 def import_job_create(
     *, actor: Actor, kind: str, uploaded_file: File[Any], start: bool = True
 ) -> ImportJob:
@@ -588,6 +596,8 @@ def import_job_validate(*, job: ImportJob) -> ImportJob:
             "updated_at",
         ]
     )
+    if _background(job):
+        _tell(job, "core.import_checked")
     return job
 
 
@@ -647,6 +657,8 @@ def import_job_apply(*, actor: Actor, job: ImportJob) -> ImportJob:
             "errors below and upload the file again."
         )
         job.save(update_fields=["status", "error_count", "processed_rows", "message", "updated_at"])
+        if _background(job):
+            _tell(job, "core.import_failed")
         return job
     job.total_rows = rows
     job.processed_rows = rows
@@ -663,6 +675,8 @@ def import_job_apply(*, actor: Actor, job: ImportJob) -> ImportJob:
             "updated_at",
         ]
     )
+    if _background(job):
+        _tell(job, "core.import_finished")
     return job
 
 
@@ -671,6 +685,9 @@ def import_job_fail(*, job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportStatus.FAILED, message=message[:2000], updated_at=timezone.now()
     )
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is not None:
+        _tell(job, "core.import_failed")
 
 
 def import_file(*, actor: Actor, kind: str, path: str | Path) -> ImportJob:

@@ -192,3 +192,25 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line} {self.column}: {self.message}"
+
+
+class PeriodicRun(BaseModel):
+    """The last slot of one periodic job (``pms.core.periodic``) the scheduler has claimed,
+    and how its last run went. The claim is a conditional update of ``slot``, so two
+    schedulers, or one restarted, never enqueue the same slot twice."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    slot = models.DateTimeField(_("last slot"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    last_result = models.IntegerField(_("things done"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("periodic job run")
+        verbose_name_plural = _("periodic job runs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -40,6 +40,8 @@ class NavGroup:
 GROUPS: dict[str, str | Promise] = {
     "": "",
     "goals": _("Goals"),
+    "tracking": _("Progress"),
+    "feedback": _("Feedback"),
     "setup": _("Set-up"),
     "org": _("Organisation"),
     "admin": _("Administration"),
@@ -47,8 +49,12 @@ GROUPS: dict[str, str | Promise] = {
 
 
 def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool]]]:
+    from pms.coaching import access as coaching_access
+    from pms.feedback import access as feedback_access
     from pms.goals import access as goals_access
     from pms.org import access as org_access
+    from pms.tracking import access as tracking_access
+    from pms.tracking import board_access
 
     def has_employee(p: Principal) -> bool:
         return p.is_authenticated and p.employee is not None
@@ -69,6 +75,45 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
             goals_access.can_open_decision_inbox,
         ),
         ("goals", _("Goals list"), "goals:list", org_access.is_member),
+        ("tracking", _("My progress"), "tracking:my", has_employee),
+        ("tracking", _("Team progress"), "tracking:team_board", tracking_access.can_see_team_board),
+        (
+            "tracking",
+            _("Department progress"),
+            "tracking:departments_board",
+            board_access.can_open_department_boards,
+        ),
+        (
+            "tracking",
+            _("Company progress"),
+            "tracking:company_board",
+            tracking_access.can_see_company_board,
+        ),
+        ("tracking", _("Check-ins"), "coaching:my", has_employee),
+        ("tracking", _("Action items"), "coaching:actions", has_employee),
+        ("tracking", _("Coaching plans"), "coaching:plans", org_access.is_member),
+        (
+            "tracking",
+            _("Resource requests"),
+            "coaching:resources",
+            coaching_access.can_open_resource_inbox,
+        ),
+        ("feedback", _("Feedback"), "feedback:mine", feedback_access.can_give_feedback),
+        ("feedback", _("Praise wall"), "feedback:praise", org_access.is_member),
+        (
+            "feedback",
+            _("Observations"),
+            "feedback:observations",
+            feedback_access.can_record_observations,
+        ),
+        ("feedback", _("24-hour board"), "feedback:board", feedback_access.can_see_board),
+        (
+            "setup",
+            _("Import actual values"),
+            "tracking:imports",
+            tracking_access.can_import_actuals,
+        ),
+        ("setup", _("Check-in cadence"), "coaching:cadence", coaching_access.can_manage_cadence),
         ("goals", _("Strategy"), "goals:strategy", org_access.is_member),
         ("goals", _("Department goals"), "goals:department_goals", org_access.is_member),
         ("goals", _("Alignment"), "goals:alignment", goals_access.can_see_alignment),
@@ -76,6 +121,8 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
         ("setup", _("Indicator library"), "goals:indicators", org_access.is_member),
         ("setup", _("Scorecard templates"), "goals:templates", goals_access.can_apply_templates),
         ("setup", _("Periods"), "goals:periods", goals_access.can_manage_periods),
+        ("setup", _("Value snapshots"), "tracking:snapshots", tracking_access.can_take_snapshot),
+        ("setup", _("Working calendar"), "tracking:calendar", tracking_access.can_manage_calendar),
         (
             "setup",
             _("Goal files"),
@@ -88,6 +135,8 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
         ("org", _("Role families"), "org:role_families", org_access.can_change_positions),
         ("org", _("Imports"), "org:imports", org_access.can_import),
         ("admin", _("Audit log"), "core:audit", org_access.can_read_audit),
+        # the same condition as pms.comms.access.can_manage_comms
+        ("admin", _("Notification channels"), "comms:channels", org_access.is_org_admin),
         ("admin", _("Roles"), "org:roles", org_access.can_manage_roles),
         ("admin", _("API tokens"), "accounts:tokens", org_access.can_manage_tokens),
     ]

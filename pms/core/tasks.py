@@ -45,3 +45,11 @@ def apply_import_job(job_id: int, user_id: int | None) -> None:
             job_id=job_id, message=_("Applying stopped because of an error; nothing was changed.")
         )
         raise
+
+
+@task()
+def run_periodic_job(name: str, slot: str = "") -> int:
+    """Run one registered periodic job now (the scheduler enqueues it once per slot)."""
+    from pms.core.scheduler import periodic_job_run
+
+    return periodic_job_run(name=name)

@@ -9,7 +9,7 @@ class GoalsConfig(AppConfig):
 
     def ready(self) -> None:
         from pms.core.demo_steps import register_demo_step
-        from pms.goals import importers  # noqa: F401  (registers the goal import kinds)
+        from pms.goals import events, importers  # noqa: F401  (register events and import kinds)
         from pms.goals.demo import run_demo_step
 
         register_demo_step("goals", run_demo_step, order=10)

@@ -63,6 +63,15 @@ class LibraryIndicator:
     source_system: str = ""
     employee_selectable: bool = True
 
+    @property
+    def aggregation(self) -> str:
+        """Amounts and counts add up over a period; rates, scores and durations average."""
+        return "sum" if self.unit in COUNTED_UNITS else "average"
+
+
+# units of amounts and counts (added up month by month); everything else is a level
+COUNTED_UNITS = frozenset({"万元", "元", "个", "件", "次", "起", "项", "人", "单"})
+
 
 LIBRARY: tuple[LibraryIndicator, ...] = (
     # --- sales 销售 ---
@@ -439,6 +448,7 @@ def _values(spec: LibraryIndicator, families: Mapping[str, RoleFamily]) -> dict[
         "data_source": str(spec.data_source),
         "source_system": spec.source_system,
         "frequency": str(spec.frequency),
+        "aggregation": spec.aggregation,
         "perspective": str(spec.perspective),
         "role_families": [families[code] for code in spec.families],
         "scoring_rule": rule_from_text(spec.rule),

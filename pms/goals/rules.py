@@ -230,6 +230,13 @@ _PASS_FAIL_SENTENCES: dict[tuple[str, str], Promise] = {
 }
 
 
+def register_wording(*, errors: Mapping[str, Promise], steps: Mapping[str, Promise]) -> None:
+    """Apps that add codes to ``pms.scoring`` (tracking's pace) give their wording here, from
+    their ``ready()``, so every scoring error and step can be said in one place."""
+    ERROR_MESSAGES.update(errors)
+    STEP_SENTENCES.update(steps)
+
+
 def _fill(message: Promise | str, params: Mapping[str, str]) -> str:
     """``message % params`` that never breaks on a missing value (steps and errors carry
     optional values)."""

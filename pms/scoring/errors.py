@@ -38,6 +38,13 @@ ERROR_CODES: tuple[str, ...] = (
     "covered_above_total",  # params: covered, total
     # smart
     "unknown_kind",  # params: kind, kinds
+    # calendar / pace
+    "bad_weekday",  # a weekend day is not 0 (Monday) … 6 (Sunday); params: day
+    "calendar_conflict",  # a date is both a holiday and a make-up working day; params: date
+    "unknown_direction",  # params: direction, directions
+    "unknown_aggregation",  # params: aggregation, aggregations
+    "unknown_basis",  # params: basis, bases
+    "thresholds_inverted",  # the at-risk threshold is above on-track; params: on_track, at_risk
 )
 
 

@@ -49,6 +49,27 @@ STEP_CODES: tuple[str, ...] = (
     "segment_unscored",
     # values days, result
     "prorate",
+    # pace (pms.scoring.pace). Amounts and percents are plain two-decimal strings.
+    # values start, end: the period has no working day, so calendar days are counted
+    "pace_basis_fallback",
+    # values start, end, as_of, phase, basis, days_total, days_elapsed, days_left, share (%)
+    "pace_period",
+    # values aggregation, count, result, latest (date of the latest observation)
+    "pace_actual",
+    # values aggregation: nothing recorded in the period up to as_of
+    "pace_no_data",
+    # values aggregation, target, [target_max], share (%), expected, [expected_max],
+    # expected_attainment
+    "pace_expected",
+    # values actual, expected, result: attainment of the actual against expected by now
+    "pace_index",
+    # values aggregation, direction, remaining, days_left, [remaining_share],
+    # [required_rate], [required_share_rate], [required_level]
+    "pace_remaining",
+    # values method (rate, trend, level, mean, final), result, low, high, attainment
+    "pace_forecast",
+    # values status, on_track, at_risk, [pace_index], [forecast_attainment]
+    "pace_status",
 )
 
 # How an attainment was computed (the "method" value of an "attainment" step).

@@ -10,7 +10,15 @@ from django.forms.boundfield import BoundField
 from django.utils.translation import gettext_lazy as _
 
 from pms.core.imports import FORMATS
-from pms.goals.models import DataSource, Direction, Frequency, Indicator, Perspective
+from pms.goals.models import (
+    Aggregation,
+    DataSource,
+    Direction,
+    EntryBy,
+    Frequency,
+    Indicator,
+    Perspective,
+)
 from pms.goals.rules import RULE_FIELD_NAMES, RuleForm, rule_initial
 from pms.goals.selectors.indicators import IndicatorFilters, role_family_choices
 from pms.org.forms import RoleFamilyChoiceField, reason_field
@@ -23,6 +31,17 @@ class IndicatorFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     family = RoleFamilyChoiceField(
         RoleFamily.objects.none(), label=_("Role family"), required=False, empty_label=ALL
+    )
+    aggregation = forms.ChoiceField(
+        label=_("Values over a period"),
+        choices=Aggregation.choices,
+        initial=Aggregation.SUM,
+        help_text=_(
+            "How the values recorded during a period make the figure compared with the target."
+        ),
+    )
+    entry_by = forms.ChoiceField(
+        label=_("Entered by hand by"), choices=EntryBy.choices, initial=EntryBy.EITHER
     )
     perspective = forms.ChoiceField(
         label=_("Perspective"), required=False, choices=[("", ALL), *Perspective.choices]
@@ -120,6 +139,8 @@ class IndicatorForm(RuleForm):
         "data_source",
         "source_system",
         "frequency",
+        "aggregation",
+        "entry_by",
         "perspective",
         "role_families",
         "employee_selectable",

@@ -31,6 +31,23 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly", _("Yearly")
 
 
+class Aggregation(models.TextChoices):
+    """How the values measured during a period make the figure compared with its target."""
+
+    SUM = "sum", _("Added up (e.g. sales)")
+    LATEST = "latest", _("Latest value (e.g. a rate or level)")
+    AVERAGE = "average", _("Average of the values")
+
+
+class EntryBy(models.TextChoices):
+    """Who may enter actual values by hand."""
+
+    OWNER = "owner", _("The goal's owner")
+    MANAGER = "manager", _("The owner's manager")
+    EITHER = "either", _("The owner or the manager")
+    NOBODY = "nobody", _("Nobody: values come from files or systems only")
+
+
 class Perspective(models.TextChoices):
     """Balanced Scorecard perspectives."""
 
@@ -57,6 +74,15 @@ class Indicator(BaseModel):
     source_system = models.CharField(_("source system"), max_length=100, blank=True)
     frequency = models.CharField(
         _("update frequency"), max_length=12, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    aggregation = models.CharField(
+        _("values over a period"),
+        max_length=10,
+        choices=Aggregation.choices,
+        default=Aggregation.SUM,
+    )
+    entry_by = models.CharField(
+        _("entered by hand by"), max_length=10, choices=EntryBy.choices, default=EntryBy.EITHER
     )
     perspective = models.CharField(
         _("perspective"), max_length=10, choices=Perspective.choices, blank=True

@@ -9,7 +9,7 @@ from uuid import UUID
 from ninja import Field, Schema
 
 from pms.core.api import PageOut
-from pms.goals.models import DataSource, Direction, Frequency, Indicator
+from pms.goals.models import Aggregation, DataSource, Direction, EntryBy, Frequency, Indicator
 from pms.goals.rules import describe_rule
 
 
@@ -29,6 +29,8 @@ class IndicatorOut(Schema):
     data_source: DataSource
     source_system: str
     frequency: Frequency
+    aggregation: Aggregation
+    entry_by: EntryBy
     perspective: str = Field(description="financial, customer, process, learning or empty.")
     role_families: list[RoleFamilyRef]
     scoring_rule: dict[str, Any] = Field(

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from pms.core.audit import Actor, audit_record, snapshot
 from pms.core.models import AuditAction
-from pms.goals import access
+from pms.goals import access, events
 from pms.goals.models import (
     EXTERNAL_REASONS,
     OPEN_ADJUSTMENT,
@@ -178,6 +178,7 @@ def _create(*, actor: Actor, adjustment: GoalAdjustment, plan: AdjustmentPlan) -
         after=snapshot(adjustment, ADJUSTMENT_AUDIT_FIELDS),
         reason=adjustment.reason,
     )
+    events.notify_adjustment_waiting(adjustment)
     return adjustment
 
 
@@ -309,6 +310,7 @@ def adjustment_decide(
             action=AuditAction.REJECT,
             reason=comment,
         )
+        events.notify_adjustment_decided(adjustment, decider=actor.user, comment=comment)
         return adjustment
     following = NEXT_STEP[AdjustmentStatus(adjustment.status)]
     if following == AdjustmentStatus.PENDING_COMMITTEE and not adjustment.needs_committee:
@@ -328,6 +330,10 @@ def adjustment_decide(
         action=AuditAction.APPROVE,
         reason=comment,
     )
+    if adjustment.status == AdjustmentStatus.APPROVED:
+        events.notify_adjustment_decided(adjustment, decider=actor.user, comment=comment)
+    else:
+        events.notify_adjustment_waiting(adjustment)
     return adjustment
 
 

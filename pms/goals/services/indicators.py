@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from pms.core.audit import Actor, audit_record, snapshot
 from pms.core.models import AuditAction
-from pms.goals.models import DataSource, Indicator
+from pms.goals.models import Aggregation, DataSource, EntryBy, Indicator
 from pms.goals.rules import rule_to_text, validate_rule
 from pms.org.models import RoleFamily
 from pms.scoring.errors import ScoringError
@@ -31,6 +31,8 @@ INDICATOR_AUDIT_FIELDS = (
     "data_source",
     "source_system",
     "frequency",
+    "aggregation",
+    "entry_by",
     "perspective",
     "enabled",
     "employee_selectable",
@@ -99,6 +101,8 @@ def indicator_create(
     data_source: str,
     source_system: str = "",
     frequency: str,
+    aggregation: str = Aggregation.SUM,
+    entry_by: str = EntryBy.EITHER,
     perspective: str = "",
     role_families: Iterable[RoleFamily] = (),
     scoring_rule: dict[str, object] | None = None,
@@ -116,6 +120,8 @@ def indicator_create(
         data_source=data_source,
         source_system=source_system,
         frequency=frequency,
+        aggregation=aggregation,
+        entry_by=entry_by,
         perspective=perspective,
         enabled=enabled,
         employee_selectable=employee_selectable,

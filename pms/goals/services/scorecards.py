@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from pms.core.audit import Actor, audit_bulk, audit_record, build_entry, snapshot
 from pms.core.models import AuditAction
+from pms.goals import events
 from pms.goals.models import (
     Comment,
     CommentKind,
@@ -478,6 +479,7 @@ def scorecard_submit(*, actor: Actor, scorecard: Scorecard) -> Scorecard:
         goal_status=GoalStatus.SUBMITTED,
         extra={"submitted_at": timezone.now()},
     )
+    events.notify_scorecard_submitted(scorecard)
     return scorecard
 
 
@@ -505,6 +507,7 @@ def scorecard_approve(*, actor: Actor, scorecard: Scorecard, comment: str = "") 
         Comment.objects.create(
             scorecard=scorecard, author=actor.user, kind=CommentKind.APPROVAL, body=comment
         )
+    events.notify_scorecard_decided(scorecard, approver=actor.user, comment=comment)
     return scorecard
 
 
@@ -526,6 +529,7 @@ def scorecard_return(*, actor: Actor, scorecard: Scorecard, comment: str) -> Sco
         Comment.objects.create(
             scorecard=scorecard, author=actor.user, kind=CommentKind.RETURN, body=comment
         )
+    events.notify_scorecard_decided(scorecard, approver=actor.user, comment=comment)
     return scorecard
 
 

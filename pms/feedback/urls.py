@@ -1,0 +1,5 @@
+from pms.feedback.views import urlpatterns
+
+app_name = "feedback"
+
+__all__ = ["app_name", "urlpatterns"]
