@@ -34,6 +34,7 @@ def _fast_and_quiet(settings: object, tmp_path: Path) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+    settings.PMS_BOARD_CACHE_SECONDS = 0  # type: ignore[attr-defined]
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ One run, one database (``pms_bench_actuals`` on ``BENCH_POSTGRES``, default
 indicators × twelve months per person), and the same N rows measured four ways, each in a
 fresh process so that memory peaks do not mix:
 
-- CSV upload: ``pms.core.imports.import_file`` (check every row, then apply in one
-  transaction through ``actuals_record``), the path the import page takes;
+- CSV upload: ``pms.core.imports.import_file`` (check every row into the staging table,
+  then apply from it in one transaction, set-based: ``pms.tracking.services.actual_stage``),
+  the path the import page takes;
 - the same rows as .xlsx, same path;
 - the API: ``POST /api/v1/actuals`` in batches of 10,000 through Django's test ``Client``
-  with an HR token (JSON encoding, authentication, validation and the engine — the whole
-  request, without a network hop);
+  with an HR token (JSON encoding, authentication, validation and the set-based recording
+  that calls of 5,000 items and more take — the whole request, without a network hop);
 - PostgreSQL ``COPY`` of the CSV file into a plain table of text columns: the reference.
 
 The values table is emptied before each measurement. The CSV import is also measured at a

@@ -119,6 +119,15 @@ def sign_in(base: str, username: str = DEMO_USER) -> str:
     return "; ".join(f"{name}={value}" for name, value in cookies.items())
 
 
+def warm_up(url: str, cookie: str, *, requests: int = 8) -> None:
+    """A few requests before measuring, so each worker has loaded its templates and caches:
+    the figures are the steady state, not a cold start."""
+    for _ in range(requests):
+        request = urllib.request.Request(url, headers={"Cookie": cookie})  # noqa: S310 (loopback)
+        with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 (loopback)
+            answer.read()
+
+
 def load_with_wrk(url: str, cookie: str, *, connections: int, seconds: int) -> dict[str, float]:
     output = subprocess.run(
         [
@@ -209,6 +218,7 @@ def measure_load_urls(
         cookie = sign_in(base, username)
         rows = []
         for path in urls:
+            warm_up(base + path, cookie)
             if shutil.which("wrk"):
                 figures = load_with_wrk(
                     base + path, cookie, connections=connections, seconds=seconds

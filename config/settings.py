@@ -243,3 +243,6 @@ PMS_PACE_BASIS = env_str("PMS_PACE_BASIS", "calendar")
 # Anonymous input (upward feedback, peer and upward reviews) is shown only aggregated, and only
 # once at least this many people answered; never below 2.
 PMS_ANONYMITY_MIN = max(2, env_int("PMS_ANONYMITY_MIN", 3))
+# Company and department progress boards: the figures (never the names) are shared for this
+# many seconds, so a board opened by many at once is counted once; 0 counts every time.
+PMS_BOARD_CACHE_SECONDS = env_int("PMS_BOARD_CACHE_SECONDS", 60)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pms.core.models import BaseModel
 from pms.goals.models import Goal, GoalAdjustment
@@ -92,7 +93,7 @@ class CheckInStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     PREPARED = "prepared", _("Prepared")
     HELD = "held", _("Held")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("check-in or plan", "Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -463,7 +464,7 @@ class ResourceRequestEntry(BaseModel):
 
 class PlanStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("check-in or plan", "Closed")
 
 
 class PlanOutcome(models.TextChoices):

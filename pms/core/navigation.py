@@ -54,7 +54,6 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
     from pms.goals import access as goals_access
     from pms.org import access as org_access
     from pms.tracking import access as tracking_access
-    from pms.tracking import board_access
 
     def has_employee(p: Principal) -> bool:
         return p.is_authenticated and p.employee is not None
@@ -81,7 +80,7 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
             "tracking",
             _("Department progress"),
             "tracking:departments_board",
-            board_access.can_open_department_boards,
+            tracking_access.can_open_department_boards,
         ),
         (
             "tracking",
@@ -112,6 +111,12 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
             _("Import actual values"),
             "tracking:imports",
             tracking_access.can_import_actuals,
+        ),
+        (
+            "setup",
+            _("Data connectors"),
+            "tracking:connectors",
+            tracking_access.can_manage_connectors,
         ),
         ("setup", _("Check-in cadence"), "coaching:cadence", coaching_access.can_manage_cadence),
         ("goals", _("Strategy"), "goals:strategy", org_access.is_member),

@@ -125,6 +125,25 @@ def department_ancestors(visible: QuerySet[Department], department: Department) 
     return sorted(visible.filter(pk__in=ids), key=lambda d: d.depth)
 
 
+def board_rows(
+    departments: QuerySet[Department], *, focus: Department | None, roots: tuple[str, ...]
+) -> tuple[list[Department], set[int]]:
+    """The open departments a board lists — those right below ``focus``; without a focus,
+    the ones the user's scope starts from (``roots``), else the top ones — and which of them
+    have open departments below (two queries)."""
+    if focus is not None:
+        shown = departments.filter(parent=focus)
+    elif roots:
+        shown = departments.filter(path__in=roots)
+    else:
+        shown = departments.filter(parent__isnull=True)
+    shown = shown.filter(is_active=True).order_by("sort_order", "name")
+    has_children = set(
+        departments.filter(parent__in=shown, is_active=True).values_list("parent_id", flat=True)
+    )
+    return list(shown), has_children
+
+
 def department_members(visible: QuerySet[Employee], department: Department) -> QuerySet[Employee]:
     """The people placed directly in this department."""
     return visible.filter(department=department).select_related("position", "manager")

@@ -15,7 +15,11 @@ exports all call these functions; nothing else decides.
 - Boards: the team board for managers (their reports up the chain), the department board
   for heads (their subtree) and HR in scope, the company board for executives, company-wide
   HR and system admins.
-- Snapshots are taken, and the working calendar kept, by company-wide HR and system admins.
+- Snapshots are taken, the working calendar kept and data connectors set up by company-wide
+  HR and system admins (connectors never through a token: they hold another system's
+  credential and write values for anyone).
+- Board figures are aggregates over the departments the user may open; names on a board are
+  only of people whose private details the user may read.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from django.db.models import Q, QuerySet
 from pms.core.access import NotFound, get_visible
 from pms.goals import access as goals_access
 from pms.goals.models import EntryBy, Goal, GoalLevel
-from pms.org.access import is_member, private_view_q
-from pms.org.models import Department, Employee
+from pms.org.access import employees_private, is_member, private_view_q
+from pms.org.models import CURRENT_STATUSES, Department, Employee
 from pms.org.roles import Principal
-from pms.tracking.models import Actual, ActualBatch, ActualSnapshot, GoalProgress
+from pms.tracking.models import Actual, ActualBatch, ActualSnapshot, Connector, GoalProgress
 
 NOTHING = Q(pk__in=[])
 
@@ -215,8 +219,15 @@ def can_see_department_board(principal: Principal) -> bool:
     return principal.is_department_head or principal.is_hr or principal.is_system_admin
 
 
+def can_open_department_boards(principal: Principal) -> bool:
+    """Heads, HR and system admins; executives too, to drill down from the company board."""
+    return can_see_department_board(principal) or can_see_company_board(principal)
+
+
 def board_departments(principal: Principal) -> QuerySet[Department]:
     """Departments whose board this principal may open."""
+    if not can_open_department_boards(principal):
+        return Department.objects.none()
     if goals_access.is_goal_admin(principal) or principal.is_executive:
         return Department.objects.all()
     q = NOTHING
@@ -229,7 +240,59 @@ def access_board_department(principal: Principal, uuid: object) -> Department:
     return get_visible(board_departments(principal), uuid=uuid)
 
 
+def board_roots(principal: Principal) -> tuple[str, ...]:
+    """The department paths the department board starts from (``()``: the top ones)."""
+    if goals_access.is_goal_admin(principal) or principal.is_executive:
+        return ()
+    paths = sorted({*principal.head_paths, *principal.hr_scope_paths})
+    # a path inside another one is already counted there
+    return tuple(p for p in paths if not any(p != q and p.startswith(q) for q in paths))
+
+
+def board_progress(principal: Principal) -> QuerySet[GoalProgress]:
+    """Progress rows the department and company boards may aggregate (the boards narrow
+    them further to the departments shown). Figures are aggregates; names on a board come
+    from ``board_named_people`` only."""
+    if not can_open_department_boards(principal):
+        return GoalProgress.objects.none()
+    return GoalProgress.objects.all()
+
+
+def board_named_people(principal: Principal) -> QuerySet[Employee]:
+    """Current people a board may name, with their goals' progress: those whose private
+    details the principal may read."""
+    return employees_private(principal).filter(status__in=CURRENT_STATUSES)
+
+
+def access_board_person(principal: Principal, uuid: object) -> Employee:
+    """A person whose goals' progress a board may unfold."""
+    return get_visible(board_named_people(principal), uuid=uuid)
+
+
 def can_see_company_board(principal: Principal) -> bool:
     if not principal.is_authenticated:
         return False
     return principal.is_executive or goals_access.is_goal_admin(principal)
+
+
+# --- data connectors ---------------------------------------------------------------------
+
+
+def can_manage_connectors(principal: Principal) -> bool:
+    """Company-wide HR and system admins, on pages only (never an integration token): a
+    connector writes values for anyone and holds another system's credential."""
+    if not principal.is_authenticated:
+        return False
+    if principal.token_scopes is not None:
+        return False
+    return goals_access.is_goal_admin(principal)
+
+
+def connectors_visible(principal: Principal) -> QuerySet[Connector]:
+    if not can_manage_connectors(principal):
+        return Connector.objects.none()
+    return Connector.objects.all()
+
+
+def access_connector(principal: Principal, uuid: object) -> Connector:
+    return get_visible(connectors_visible(principal), uuid=uuid)

@@ -19,6 +19,9 @@ class TrackingConfig(AppConfig):
         from pms.tracking.services.progress import progress_refresh_running
 
         register_demo_step("tracking", run_demo_step, order=20)
+        from pms.tracking.connector_setup import register_connectors
+
+        register_connectors()  # data connectors: event, periodic job, demo step
         register_wording(errors=PACE_ERROR_MESSAGES, steps=PACE_STEP_SENTENCES)
         # expectations move with the calendar even when no value arrives
         register_periodic(

@@ -9,6 +9,8 @@ the series and marks it current; the earlier versions stay, with who sent them a
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -147,11 +149,12 @@ class Actual(BaseModel):
             models.Index(
                 fields=["goal", "start"], condition=Q(is_current=True), name="actual_goal_current"
             ),
-            # idempotent pushes: the current value a system sent under its own id
+            # idempotent pushes: the latest value a system sent under its own id (any version:
+            # a resend is compared with what that system sent, even after a correction)
             models.Index(
-                fields=["source_name", "external_id"],
-                condition=Q(is_current=True) & ~Q(external_id=""),
-                name="actual_external_current",
+                fields=["source_name", "external_id", "version"],
+                condition=~Q(external_id=""),
+                name="actual_external_sent",
             ),
         ]
         constraints = [
@@ -278,3 +281,170 @@ class CalendarDay(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+# --- connectors (数据接口): systems the values are pulled from ------------------------------
+
+
+class ConnectorFormat(models.TextChoices):
+    JSON = "json", _("JSON")
+    CSV = "csv", _("CSV")
+
+
+class ConnectorSchedule(models.TextChoices):
+    MINUTES = "minutes", _("Every few minutes")
+    HOURS = "hours", _("Every few hours")
+    DAILY = "daily", _("Daily at a set time")
+
+
+class ConnectorRunStatus(models.TextChoices):
+    OK = "ok", _("OK")
+    PARTIAL = "partial", _("Some values rejected")
+    FAILED = "failed", _("Failed")
+
+
+class Connector(BaseModel):
+    """A named system (ERP, CRM, OA) whose export address is read on a schedule: its values
+    are recorded like a push, under the connector's name as the sending system. The secret
+    of the authentication header is a credential: pages show only a hint of it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    format = models.CharField(
+        _("format"), max_length=8, choices=ConnectorFormat.choices, default=ConnectorFormat.JSON
+    )
+    # a CharField: intranet hosts ("http://erp01:8080/…") are not URLField-valid
+    url = models.CharField(_("export address"), max_length=1000)
+    auth_header = models.CharField(_("authentication header"), max_length=100, blank=True)
+    auth_secret = models.CharField(_("header value"), max_length=500, blank=True)
+    # JSON: the key of the list when the answer is an object ({"items": [...]})
+    items_path = models.CharField(_("key of the list"), max_length=100, blank=True)
+    # our field name → the source's field or column name; missing means the same name
+    mapping = models.JSONField(_("field mapping"), default=dict, blank=True)
+    schedule = models.CharField(
+        _("schedule"),
+        max_length=8,
+        choices=ConnectorSchedule.choices,
+        default=ConnectorSchedule.DAILY,
+    )
+    every = models.PositiveSmallIntegerField(_("every"), default=1)
+    daily_at = models.TimeField(_("daily at"), default=dt.time(2, 0))
+    enabled = models.BooleanField(_("enabled"), default=True)
+    next_run_at = models.DateTimeField(_("next run"), null=True, blank=True)
+    # set while a run is under way (claimed with a conditional update): no overlapping runs
+    running_since = models.DateTimeField(_("running since"), null=True, blank=True)
+    last_run = models.ForeignKey(
+        "ConnectorRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last run"),
+    )
+    consecutive_failures = models.PositiveIntegerField(_("failed runs in a row"), default=0)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("data connector")
+        verbose_name_plural = _("data connectors")
+        indexes = [models.Index(fields=["enabled", "next_run_at"], name="connector_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(every__gte=1) & Q(every__lte=1440), name="connector_every_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConnectorRun(BaseModel):
+    """One reading of a connector: what came, what it did, and the first problems."""
+
+    connector = models.ForeignKey(
+        Connector, on_delete=models.CASCADE, related_name="runs", verbose_name=_("connector")
+    )
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    status = models.CharField(_("status"), max_length=8, choices=ConnectorRunStatus.choices)
+    # None: started by the schedule
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    items = models.PositiveIntegerField(_("values received"), default=0)
+    created = models.PositiveIntegerField(_("new values"), default=0)
+    changed = models.PositiveIntegerField(_("changed values"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged values"), default=0)
+    rejected = models.PositiveIntegerField(_("rejected values"), default=0)
+    message = models.CharField(_("message"), max_length=1000, blank=True)
+    # the first rejected items: [{"item": 3, "external_id": "…", "fields": {field: [msg]}}]
+    errors = models.JSONField(_("problems"), default=list, blank=True)
+    batch = models.ForeignKey(
+        ActualBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("batch"),
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("connector run")
+        verbose_name_plural = _("connector runs")
+        indexes = [models.Index(fields=["connector", "-started_at"], name="connector_run_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class ActualStage(models.Model):
+    """Scratch rows of a large upload or push (暂存): each value read, resolved and checked
+    in Python once, then de-duplicated, classified and recorded by set-based SQL
+    (``pms.tracking.services.actual_stage``). Rows belong to a ``token`` (an import job's
+    uuid, or one push) and are deleted once recorded; nothing here is ever shown."""
+
+    token = models.CharField(max_length=36)
+    line = models.PositiveIntegerField()  # the file's line, or the push item's index
+    series = models.CharField(max_length=120)
+    employee_id = models.BigIntegerField(null=True)
+    department_id = models.BigIntegerField(null=True)
+    indicator_id = models.BigIntegerField()
+    start = models.DateField()
+    end = models.DateField()
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    external_id = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    evidence_url = models.CharField(max_length=500, blank=True)
+    dated = models.BooleanField()  # given as one date (else as a start and an end)
+    # filled by the set-based steps: what recording would do, and what it is compared with
+    outcome = models.CharField(max_length=10, blank=True, db_default="")
+    current_id = models.BigIntegerField(null=True)
+    current_version = models.PositiveIntegerField(null=True)
+    current_value = models.DecimalField(max_digits=18, decimal_places=4, null=True)
+    sent_id = models.BigIntegerField(null=True)
+    sent_version = models.PositiveIntegerField(null=True)
+
+    class Meta:
+        ordering = ["token", "line"]
+        verbose_name = _("staged actual value")
+        verbose_name_plural = _("staged actual values")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "line"], name="one_staged_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.token}:{self.line}"

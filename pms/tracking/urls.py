@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pms.tracking.views import calendar, imports, my_progress
+from pms.tracking.views import calendar, connectors, imports, my_progress
 from pms.tracking.views.boards import urlpatterns as board_urls
 
 app_name = "tracking"
@@ -15,4 +15,5 @@ urlpatterns = [
     path("snapshots/", my_progress.snapshots, name="snapshots"),
     *calendar.urlpatterns,  # the working calendar (/tracking/calendar/)
     *imports.urlpatterns,  # actual-value imports (/tracking/imports/…)
+    *connectors.urlpatterns,  # data connectors (/tracking/connectors/…)
 ]

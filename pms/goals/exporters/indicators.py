@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 
 from pms.goals.importers import INDICATORS
 from pms.goals.importers.indicators import (
+    AGGREGATION_WORDS,
     DATA_SOURCE_WORDS,
     DIRECTION_WORDS,
+    ENTRY_BY_WORDS,
     FREQUENCY_WORDS,
     PERSPECTIVE_WORDS,
     export_word,
@@ -85,6 +87,8 @@ def export_rows(indicators: QuerySet[Indicator]) -> Iterator[list[Any]]:
             export_word(DATA_SOURCE_WORDS, indicator.data_source),
             indicator.source_system,
             export_word(FREQUENCY_WORDS, indicator.frequency),
+            export_word(AGGREGATION_WORDS, indicator.aggregation),
+            export_word(ENTRY_BY_WORDS, indicator.entry_by),
             export_word(PERSPECTIVE_WORDS, indicator.perspective) if indicator.perspective else "",
             "、".join(family.name for family in indicator.role_families.all()),
             _rule_text(indicator.scoring_rule),

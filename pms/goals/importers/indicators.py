@@ -19,7 +19,15 @@ from django.utils.translation import gettext_lazy
 
 from pms.core.imports import Column, Importer, Row, SessionContext, bulk_set
 from pms.core.models import AuditAction, AuditEntry
-from pms.goals.models import DataSource, Direction, Frequency, Indicator, Perspective
+from pms.goals.models import (
+    Aggregation,
+    DataSource,
+    Direction,
+    EntryBy,
+    Frequency,
+    Indicator,
+    Perspective,
+)
 from pms.goals.rules import rule_from_text, rule_to_text
 from pms.org.importers.common import OrgSession
 from pms.org.models import RoleFamily
@@ -74,6 +82,31 @@ FREQUENCY_WORDS: dict[str, str] = {
     "half-yearly": Frequency.HALF_YEARLY,
     "yearly": Frequency.YEARLY,
 }
+AGGREGATION_WORDS: dict[str, str] = {
+    "累计": Aggregation.SUM,
+    "最新值": Aggregation.LATEST,
+    "平均值": Aggregation.AVERAGE,
+    "合计": Aggregation.SUM,
+    "求和": Aggregation.SUM,
+    "最新": Aggregation.LATEST,
+    "平均": Aggregation.AVERAGE,
+    "sum": Aggregation.SUM,
+    "latest": Aggregation.LATEST,
+    "average": Aggregation.AVERAGE,
+}
+ENTRY_BY_WORDS: dict[str, str] = {
+    "负责人或上级": EntryBy.EITHER,
+    "负责人": EntryBy.OWNER,
+    "上级": EntryBy.MANAGER,
+    "不可手工录入": EntryBy.NOBODY,
+    "本人": EntryBy.OWNER,
+    "本人或上级": EntryBy.EITHER,
+    "不允许": EntryBy.NOBODY,
+    "either": EntryBy.EITHER,
+    "owner": EntryBy.OWNER,
+    "manager": EntryBy.MANAGER,
+    "nobody": EntryBy.NOBODY,
+}
 PERSPECTIVE_WORDS: dict[str, str] = {
     "财务": Perspective.FINANCIAL,
     "客户": Perspective.CUSTOMER,
@@ -121,6 +154,8 @@ _KEEP_WHEN_ABSENT = (
     "data_source",
     "source_system",
     "frequency",
+    "aggregation",
+    "entry_by",
     "perspective",
     "enabled",
     "employee_selectable",
@@ -225,6 +260,8 @@ class IndicatorSession(OrgSession):
         direction = self._choice(row, "direction", DIRECTION_WORDS, Direction.HIGHER)
         data_source = self._choice(row, "data_source", DATA_SOURCE_WORDS, DataSource.MANUAL)
         frequency = self._choice(row, "frequency", FREQUENCY_WORDS, Frequency.MONTHLY)
+        aggregation = self._choice(row, "aggregation", AGGREGATION_WORDS, Aggregation.SUM)
+        entry_by = self._choice(row, "entry_by", ENTRY_BY_WORDS, EntryBy.EITHER)
         perspective = self._choice(row, "perspective", PERSPECTIVE_WORDS, "")
         families = self._families(row)
         rule = self._rule(row)
@@ -242,6 +279,8 @@ class IndicatorSession(OrgSession):
             "data_source": data_source,
             "source_system": row.get("source_system"),
             "frequency": frequency,
+            "aggregation": aggregation,
+            "entry_by": entry_by,
             "perspective": perspective,
             "enabled": enabled,
             "employee_selectable": selectable,
@@ -264,6 +303,8 @@ class IndicatorSession(OrgSession):
             "data_source",
             "source_system",
             "frequency",
+            "aggregation",
+            "entry_by",
             "perspective",
             "enabled",
             "employee_selectable",
@@ -362,6 +403,8 @@ class IndicatorSession(OrgSession):
                     "data_source",
                     "source_system",
                     "frequency",
+                    "aggregation",
+                    "entry_by",
                     "perspective",
                     "enabled",
                     "employee_selectable",
@@ -476,6 +519,23 @@ class IndicatorImporter(Importer):
             ("频率", "frequency", "update frequency"),
             gettext_lazy("每日, 每周, 每月, 每季度, 每半年 or 每年; blank: 每月."),
             "每月",
+        ),
+        _column(
+            "aggregation",
+            "汇总方式",
+            ("aggregation", "values over a period"),
+            gettext_lazy(
+                "How a period's values make the figure: 累计 (added up, e.g. sales), 最新值 "
+                "(a level, e.g. a rate) or 平均值; blank: 累计."
+            ),
+            "累计",
+        ),
+        _column(
+            "entry_by",
+            "手工录入人",
+            ("entry by", "entered by hand by"),
+            gettext_lazy("负责人, 上级, 负责人或上级 or 不可手工录入; blank: 负责人或上级."),
+            "负责人或上级",
         ),
         _column(
             "perspective",

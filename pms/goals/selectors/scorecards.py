@@ -42,7 +42,7 @@ from pms.goals.selectors.periods import chosen_period, current_period
 from pms.goals.services.scorecards import scorecard_problems
 from pms.goals.smart import SmartFinding, findings_for_goal
 from pms.org.models import Department, Employee
-from pms.org.selectors import HistoryEntry, field_label, path_ids
+from pms.org.selectors import HistoryEntry, board_rows, field_label, path_ids
 from pms.scoring.scorecard import check_weights
 
 HISTORY_LIMIT = 100
@@ -424,16 +424,7 @@ def status_board(
     """Counts for ``focus`` and each department right below it (or, without a focus, for
     the top departments the user's scope starts from). Two queries."""
     direct, total = _counts_by_department(people, period)
-    if focus is not None:
-        shown = departments.filter(parent=focus)
-    elif roots:
-        shown = departments.filter(path__in=roots)
-    else:
-        shown = departments.filter(parent__isnull=True)
-    shown = shown.filter(is_active=True).order_by("sort_order", "name")
-    has_children = set(
-        departments.filter(parent__in=shown, is_active=True).values_list("parent_id", flat=True)
-    )
+    shown, has_children = board_rows(departments, focus=focus, roots=roots)
     rows = [
         StatusRow(
             department=department,

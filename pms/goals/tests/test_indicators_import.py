@@ -38,6 +38,8 @@ HEADER = [
     "数据来源",
     "来源系统",
     "更新频率",
+    "汇总方式",
+    "手工录入人",
     "BSC维度",
     "岗位序列",
     "评分规则",
@@ -58,6 +60,8 @@ def row(code: str, name: str, **values: str) -> list[str]:
         "数据来源": "手工录入",
         "来源系统": "",
         "更新频率": "每月",
+        "汇总方式": "累计",
+        "手工录入人": "负责人或上级",
         "BSC维度": "财务",
         "岗位序列": "销售",
         "评分规则": "linear 0-120",
@@ -400,6 +404,8 @@ def test_export_has_every_indicator_in_the_import_columns(
     assert complaints["评分规则"] == "deduction 100 -2 floor 0"
     assert set(complaints["岗位序列"].split("、")) == {"客服", "销售"}
     assert complaints["员工可选"] == "否"
+    assert complaints["汇总方式"] == "累计"
+    assert complaints["手工录入人"] == "负责人或上级"
     assert by_code["OLD"]["启用"] == "否"
 
 
@@ -414,3 +420,24 @@ def test_export_refuses_outsiders_and_unknown_formats(client_for: ClientFor, org
         client_for("hr_admin").get(reverse("goals:indicator_export", args=["pdf"])).status_code
         == 404
     )
+
+
+def test_aggregation_and_who_enters_by_hand_are_imported(org: TestOrg) -> None:
+    file = xlsx_file(
+        [HEADER, row("CSAT", "客户满意度", 汇总方式="平均值", 手工录入人="不可手工录入")]
+    )
+
+    job = run(org, KIND, file)
+
+    assert job.status == ImportStatus.APPLIED, errors_of(job)
+    indicator = Indicator.objects.get(code="CSAT")
+    assert indicator.aggregation == "average"
+    assert indicator.entry_by == "nobody"
+
+
+def test_an_unknown_aggregation_is_reported_with_its_column(org: TestOrg) -> None:
+    job = run(org, KIND, xlsx_file([HEADER, row("CSAT", "客户满意度", 汇总方式="随便")]))
+
+    assert job.status == ImportStatus.INVALID
+    assert [(line, column) for line, column, _message in errors_of(job)] == [(2, "汇总方式")]
+    assert not Indicator.objects.filter(code="CSAT").exists()

@@ -8,30 +8,30 @@ sending system's id (外部编号), a note and an evidence link.
 Every row is checked before anything is written (``ActualResolver``: people and
 departments within the uploader's scope, enabled indicators, numbers, dates, spans inside
 an open period; here: the same value twice in the file, an external id used twice or sent
-before for another value). Applying writes every row through the one recording engine
-(``actuals_record``) in the framework's single transaction, chunk by chunk, under one
-``ActualBatch`` linked to the import job. A value already current is left alone, so
-importing the same file again creates nothing.
+before for another value). Applying records every row with the rules of the recording
+engine (``actuals_record``), set-based (``actual_stage``), in the framework's single
+transaction under one ``ActualBatch`` linked to the import job. A value already current
+is left alone, so importing the same file again creates nothing.
 
-Memory stays flat: rows arrive a chunk at a time, and the duplicate checks keep an 8-byte
-hash per row rather than the row.
+Memory stays flat: rows arrive a chunk at a time and go to the staging table; the checks
+across the file (duplicates, earlier values) are SQL.
 """
 
 from __future__ import annotations
 
-import hashlib
-from array import array
-from collections.abc import Sequence
-from decimal import Decimal
+import uuid
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pms.core.audit import Actor, audit_record
 from pms.core.imports import Column, Importer, ImportSession, Row, SessionContext
-from pms.core.models import AuditAction, AuditChannel, ImportJob
+from pms.core.models import AuditAction, AuditChannel, ImportJob, ImportStatus
 from pms.goals.importers.goal_files.common import importing_principal
-from pms.tracking.models import Actual, ActualBatch, ActualSource
+from pms.tracking.models import ActualBatch, ActualSource
+from pms.tracking.services import actual_stage
 from pms.tracking.services.actual_inputs import (
     DATE,
     DEPARTMENT,
@@ -49,14 +49,8 @@ from pms.tracking.services.actual_inputs import (
     ActualResolver,
     RawActual,
 )
-from pms.tracking.services.actuals import (
-    CHANGED,
-    CREATED,
-    REJECTED,
-    UNCHANGED,
-    ActualInput,
-    actuals_record,
-)
+from pms.tracking.services.actual_stage import StageWriter
+from pms.tracking.services.actuals import CHANGED, CREATED, UNCHANGED
 
 KIND = "actuals"
 # Uploads are one sending "system": external ids in files are matched with earlier files'.
@@ -75,66 +69,35 @@ FIELDS = (
 )
 
 
-def compact_key(text: str) -> int:
-    """An 8-byte hash: what the duplicate checks keep per row instead of the row."""
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-
-
-class KeySet:
-    """A set of 8-byte keys in one flat array (open addressing, linear probing): about
-    16-32 bytes per key where a Python ``set`` of ints takes about 70."""
-
-    def __init__(self, capacity: int = 1 << 14) -> None:
-        self._slots = array("Q", bytes(8 * capacity))
-        self._mask = capacity - 1
-        self._count = 0
-
-    def __len__(self) -> int:
-        return self._count
-
-    def add(self, key: int) -> bool:
-        """Add ``key``; False when it was there already."""
-        key |= 1  # 0 marks an empty slot
-        slots = self._slots
-        mask = self._mask
-        index = key & mask
-        while True:
-            found = slots[index]
-            if found == 0:
-                slots[index] = key
-                self._count += 1
-                if self._count * 2 > mask:
-                    self._grow()
-                return True
-            if found == key:
-                return False
-            index = (index + 1) & mask
-
-    def _grow(self) -> None:
-        old = self._slots
-        capacity = 2 * len(old)
-        self._slots = array("Q", bytes(8 * capacity))
-        self._mask = capacity - 1
-        self._count = 0
-        for key in old:
-            if key:
-                self.add(key)
+def _live_tokens() -> set[str]:
+    """The jobs whose staged rows may still be applied."""
+    live = (ImportStatus.VALIDATING, ImportStatus.VALID, ImportStatus.APPLYING)
+    return {
+        str(uuid)
+        for uuid in ImportJob.objects.filter(status__in=live).values_list("uuid", flat=True)
+    }
 
 
 class ActualSession(ImportSession):
+    """Each row is read and resolved once, while checking, into the staging table
+    (``actual_stage``); the file's duplicates and the comparison with the stored values are
+    SQL. Applying a checked file records from the staging table without reading the file
+    again (``replay``), after re-checking in SQL what may have changed since (indicators,
+    scopes, open periods); a file checked otherwise is streamed again."""
+
     def __init__(self, context: SessionContext) -> None:
         super().__init__(context)
         self.principal = importing_principal(context)
         self.resolver = ActualResolver(self.principal)
-        self.seen_series = KeySet()
-        self.seen_external = KeySet()
-        self.touched: set[tuple[str, str]] = set()
+        self.token = context.batch or str(uuid.uuid4())
+        self.stage: StageWriter | None = None
         self.batch: ActualBatch | None = None
-        self.items = 0
-        self.outcomes = {CREATED: 0, CHANGED: 0, UNCHANGED: 0, REJECTED: 0}
 
     def _job(self) -> ImportJob | None:
-        return ImportJob.objects.filter(uuid=self.context.batch).first()
+        try:
+            return ImportJob.objects.filter(uuid=self.context.batch).first()
+        except ValidationError:
+            return None
 
     def _batch(self) -> ActualBatch:
         if self.batch is None:
@@ -146,117 +109,131 @@ class ActualSession(ImportSession):
             )
         return self.batch
 
-    @staticmethod
-    def _span_column(row: Row) -> str:
-        return DATE if row.get(DATE) else START
+    def _writer(self) -> StageWriter:
+        if self.stage is None:
+            if not self.context.apply:
+                actual_stage.clear_abandoned(_live_tokens() - {self.token})
+            actual_stage.clear(self.token)
+            self.stage = StageWriter(self.token)
+        return self.stage
 
     def process(self, rows: list[Row]) -> None:
+        writer = self._writer()
         if not rows:
             return
-        raws = [RawActual(**{key: row.get(key) for key in FIELDS}) for row in rows]
-        good_rows: list[Row] = []
-        good_items: list[ActualInput] = []
-        for row, resolved in zip(rows, self.resolver.resolve(raws), strict=True):
+        self.resolver.prefetch(
+            (row.get(EMPLOYEE) for row in rows), (row.get(DEPARTMENT) for row in rows)
+        )
+        staged = self.resolver.staged
+        error = self.context.error
+        add = writer.add
+        for row in rows:
+            values = row.values
+            raw = RawActual(
+                values.get(EMPLOYEE, ""),
+                values.get(DEPARTMENT, ""),
+                values.get(INDICATOR, ""),
+                values.get(DATE, ""),
+                values.get(START, ""),
+                values.get(END, ""),
+                values.get(VALUE, ""),
+                values.get(EXTERNAL_ID, ""),
+                values.get(NOTE, ""),
+                values.get(EVIDENCE_URL, ""),
+            )
+            resolved = staged(raw)
             if isinstance(resolved, dict):
                 for field, messages in resolved.items():
                     for message in messages:
-                        self.context.error(row, field, message)
+                        error(row, field, message)
                 continue
-            if not self.seen_series.add(compact_key(resolved.series)):
+            add(row.line, resolved, dated=bool(raw.date))
+
+    def _refuse(self) -> None:
+        """The file's duplicates, and after ``classify`` the external ids sent before for
+        another value, as row errors."""
+        for line, outcome, dated in actual_stage.refused(self.token):
+            if outcome == actual_stage.DUPLICATE_SERIES:
                 self.context.error(
-                    row,
-                    self._span_column(row),
+                    line,
+                    DATE if dated else START,
                     _(
                         "The file has a value for this person or department, indicator and "
                         "span on an earlier line."
                     ),
                 )
-                continue
-            if resolved.external_id and not self.seen_external.add(
-                compact_key(resolved.external_id)
-            ):
+            elif outcome == actual_stage.DUPLICATE_EXTERNAL:
                 self.context.error(
-                    row, EXTERNAL_ID, _("This external id appears on an earlier line.")
+                    line, EXTERNAL_ID, _("This external id appears on an earlier line.")
                 )
-                continue
-            good_rows.append(row)
-            good_items.append(resolved)
-        if not good_items:
-            return
-        if self.context.apply:
-            self._write(good_rows, good_items)
-        else:
-            self._check(good_rows, good_items)
-
-    def _check(self, rows: Sequence[Row], items: Sequence[ActualInput]) -> None:
-        """Without writing: what applying would do, and what the engine would refuse."""
-        keys = [item.series for item in items]
-        current = dict(
-            Actual.objects.filter(series__in=keys, is_current=True).values_list("series", "value")
-        )
-        external_ids = {item.external_id for item in items if item.external_id}
-        sent_before: dict[str, tuple[int, str, Decimal]] = {}
-        if external_ids:
-            for external_id, version, series, value in Actual.objects.filter(
-                source_name=UPLOAD_SOURCE_NAME, external_id__in=external_ids
-            ).values_list("external_id", "version", "series", "value"):
-                known = sent_before.get(external_id)
-                if known is None or version > known[0]:
-                    sent_before[external_id] = (version, series, value)
-        counts = self.context.counts
-        for row, item, key in zip(rows, items, keys, strict=True):
-            earlier = sent_before.get(item.external_id) if item.external_id else None
-            if earlier is not None and earlier[1] != key:
-                self.context.error(
-                    row,
-                    EXTERNAL_ID,
-                    _("This external id was sent before for another person, indicator or span."),
-                )
-                continue
-            now = current.get(key)
-            if (earlier is not None and earlier[2] == item.value) or (
-                now is not None and now == item.value
-            ):
-                counts.unchanged += 1
-            elif now is not None:
-                counts.update += 1
             else:
-                counts.create += 1
-
-    def _write(self, rows: Sequence[Row], items: Sequence[ActualInput]) -> None:
-        actor = self.context.actor or Actor(user=self.principal.user, channel=AuditChannel.IMPORT)
-        result = actuals_record(
-            actor=actor,
-            items=items,
-            source=ActualSource.EXCEL,
-            source_name=UPLOAD_SOURCE_NAME,
-            batch=self._batch(),
-        )
-        counts = self.context.counts
-        for index, (row, outcome) in enumerate(zip(rows, result.outcomes, strict=True)):
-            self.outcomes[outcome] += 1
-            if outcome == REJECTED:
-                self.context.error(row, EXTERNAL_ID, result.errors.get(index, ""))
-            elif outcome == CREATED:
-                counts.create += 1
-            elif outcome == CHANGED:
-                counts.update += 1
-            else:
-                counts.unchanged += 1
-        self.items += len(items)
-        self.touched |= result.touched
+                self.context.error(line, EXTERNAL_ID, _ANOTHER_VALUE())
 
     def finish(self) -> None:
-        if not self.context.apply or self.context.errors.count:
+        self._writer().finish()
+        actual_stage.mark_duplicates(self.token)
+        if not self.context.apply:
+            self._refuse()
+            found, conflicts = actual_stage.preview(self.token, source_name=UPLOAD_SOURCE_NAME)
+            for line, _dated in conflicts:
+                self.context.error(line, EXTERNAL_ID, _ANOTHER_VALUE())
+            counts = self.context.counts
+            counts.create += found.get(CREATED, 0)
+            counts.update += found.get(CHANGED, 0)
+            counts.unchanged += found.get(UNCHANGED, 0)
+            if self.context.errors.count:
+                actual_stage.clear(self.token)
             return
-        batch = self._batch()
-        batch.items = self.items
-        batch.created = self.outcomes[CREATED]
-        batch.changed = self.outcomes[CHANGED]
-        batch.unchanged = self.outcomes[UNCHANGED]
-        batch.rejected = self.outcomes[REJECTED]
-        batch.save(update_fields=["items", "created", "changed", "unchanged", "rejected"])
+        actual_stage.classify(self.token, source_name=UPLOAD_SOURCE_NAME)
+        self._refuse()
+        self._record()
+
+    def replay(self) -> int | None:
+        job = self._job()
+        if job is None or not job.total_rows:
+            return None
+        if actual_stage.staged_count(self.token) != job.total_rows:
+            return None  # checked before staging existed, or the rows were cleared
+        self.stage = StageWriter(self.token)
+        for line, field, message in actual_stage.recheck(
+            self.token,
+            people_in_reach=self.resolver.people_in_reach,
+            departments_in_reach=self.resolver.departments_in_reach,
+        ):
+            self.context.error(line, field, message)
+        if not self.context.errors.count:
+            actual_stage.classify(self.token, source_name=UPLOAD_SOURCE_NAME)
+            self._refuse()
+            self._record()
+        return job.total_rows
+
+    def _record(self) -> None:
+        """Write the classified rows (nothing when any row was refused: the framework then
+        rolls back and reports)."""
+        if self.context.errors.count:
+            return
+        found = actual_stage.counts(self.token)
         actor = self.context.actor or Actor(user=self.principal.user, channel=AuditChannel.IMPORT)
+        batch = self._batch()
+        touched = actual_stage.merge(
+            self.token,
+            actor=actor,
+            source=ActualSource.EXCEL,
+            source_name=UPLOAD_SOURCE_NAME,
+            batch=batch,
+            now=timezone.now(),
+        )
+        actual_stage.clear(self.token)
+        counts = self.context.counts
+        counts.create += found.get(CREATED, 0)
+        counts.update += found.get(CHANGED, 0)
+        counts.unchanged += found.get(UNCHANGED, 0)
+        batch.items = counts.create + counts.update + counts.unchanged
+        batch.created = counts.create
+        batch.changed = counts.update
+        batch.unchanged = counts.unchanged
+        batch.rejected = 0
+        batch.save(update_fields=["items", "created", "changed", "unchanged", "rejected"])
         audit_record(
             actor=actor,
             instance=batch,
@@ -272,7 +249,11 @@ class ActualSession(ImportSession):
         )
         from pms.tracking.services.progress import progress_after_record
 
-        progress_after_record(touched=self.touched)
+        progress_after_record(touched=touched)
+
+
+def _ANOTHER_VALUE() -> str:  # noqa: N802
+    return _("This external id was sent before for another person, indicator or span.")
 
 
 def _column(

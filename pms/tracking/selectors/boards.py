@@ -5,19 +5,22 @@ board issues the same number of queries whatever the size of the team or the com
 Figures come from ``GoalProgress`` (one row per measured goal, kept up to date by
 ``pms.tracking.services.progress``). People's figures count their individual goals;
 department goals are shown with their own progress, never mixed into people's counts.
-Aggregation is done by the database (one ``GROUP BY`` per board), rolled up the department
-tree in Python along the materialised paths, so the cost follows the number of
-departments, not the number of people.
+Aggregation is done by the database (``GROUP BY`` the people's department), rolled up the
+department tree in Python along the materialised paths, so the Python side follows the
+number of departments, not the number of people or goals.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -36,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pms.goals.models import Goal, GoalLevel, Period
 from pms.org.models import CURRENT_STATUSES, Department, Employee
-from pms.org.selectors import path_ids
+from pms.org.selectors import board_rows, path_ids
 from pms.tracking.models import GoalProgress, PaceStatus
 
 NEEDS_ATTENTION = (PaceStatus.OFF_TRACK, PaceStatus.AT_RISK)
@@ -174,7 +177,7 @@ def _tally_from(row: dict[str, Any]) -> Tally:
         at_risk=row[f"n_{PaceStatus.AT_RISK}"],
         off_track=row[f"n_{PaceStatus.OFF_TRACK}"],
         no_data=row[f"n_{PaceStatus.NO_DATA}"],
-        people=row["n_people"],
+        people=row.get("n_people", 0),
         with_values=row["n_values"],
         attainment_sum=Decimal(row["s_attainment"] or 0),
         expected_sum=Decimal(row["s_expected"] or 0),
@@ -243,11 +246,12 @@ def board_people(
     status: str = "",
     search: str = "",
     direct_of: Employee | None = None,
+    by_attainment: bool = True,
 ) -> QuerySet[Employee]:
-    """People ordered worst first: most goals off track, then at risk, then the lowest
-    average attainment; people without measured goals last. The order's figures are
-    annotations (``off_track``, ``at_risk``, ``mean_attainment``); the rows' figures come
-    from ``person_rows`` for the page shown."""
+    """People ordered worst first: most goals off track, then at risk, then (with
+    ``by_attainment``) the lowest average attainment; people without measured goals last.
+    The order's figures are annotations (``off_track``, ``at_risk``, ``mean_attainment``);
+    the rows' figures come from ``person_rows`` for the page shown."""
     people = members.select_related("department", "manager")
     if direct_of is not None:
         people = people.filter(manager=direct_of)
@@ -255,26 +259,25 @@ def board_people(
         people = people.filter(Q(name__icontains=search) | Q(number__icontains=search))
     people = _filter_people(people, period, status)
     mine = _progress_of_person(period)
-    mean = Subquery(
-        mine.order_by().values("employee").annotate(m=Avg("attainment")).values("m")[:1]
-    )
-    return people.annotate(
+    people = people.annotate(
         off_track=_counted(mine.filter(status=PaceStatus.OFF_TRACK)),
         at_risk=_counted(mine.filter(status=PaceStatus.AT_RISK)),
-        mean_attainment=mean,
-    ).order_by(
-        F("off_track").desc(),
-        F("at_risk").desc(),
-        F("mean_attainment").asc(nulls_last=True),
-        "department__path",
-        "number",
-        "pk",
     )
+    order: list[Any] = [F("off_track").desc(), F("at_risk").desc()]
+    if by_attainment:
+        mean = Subquery(
+            mine.order_by().values("employee").annotate(m=Avg("attainment")).values("m")[:1]
+        )
+        people = people.annotate(mean_attainment=mean)
+        order.append(F("mean_attainment").asc(nulls_last=True))
+    return people.order_by(*order, "department__path", "number", "pk")
 
 
 def attention_people(people: QuerySet[Employee], period: Period) -> QuerySet[Employee]:
-    """The people with a goal at risk or off track, worst first."""
-    return board_people(people, period, status=ATTENTION)
+    """The people with a goal at risk or off track: most goals off track first, then at
+    risk, then by department. (Not by attainment: over a whole company that tie-break
+    reads every goal's row and more than doubles the time of the page.)"""
+    return board_people(people, period, status=ATTENTION, by_attainment=False)
 
 
 @dataclass(frozen=True)
@@ -382,49 +385,80 @@ class DepartmentBoard:
     rows: list[DepartmentRow]
 
 
+Tallies = tuple[dict[int, Tally], dict[int, Tally]]
+
+
 def _tallies_by_department(
-    progress: QuerySet[GoalProgress],
-) -> tuple[dict[int, Tally], dict[int, Tally]]:
-    """Direct and subtree tallies per department: one grouped query over the people's
-    departments, rolled up in Python along each department's path."""
-    grouped = (
-        progress.values("employee__department_id", "employee__department__path")
-        .annotate(**_tally_aggregates())
-        .order_by()
+    progress: QuerySet[GoalProgress], period: Period, under: tuple[str, ...] | None
+) -> Tallies:
+    """``_count_by_department``, cached for ``PMS_BOARD_CACHE_SECONDS``: a company-wide board
+    reads every progress row of the period (about half a second at 100,000 people), and
+    several people opening it at once would each pay for it. The figures depend only on the
+    period and the subtrees counted, never on who asks (names are filtered separately), so
+    one cached answer serves everyone; they may be that many seconds old."""
+    seconds = int(getattr(settings, "PMS_BOARD_CACHE_SECONDS", 60))
+    if seconds <= 0:
+        return _count_by_department(progress, period, under)
+    subtrees = hashlib.sha256("|".join(sorted(under)).encode()).hexdigest() if under else "all"
+    rows = "none" if progress.query.is_empty() else "rows"
+    key = f"tracking:tallies:{period.pk}:{subtrees}:{rows}"
+    found: Tallies | None = cache.get(key)
+    if found is None:
+        found = _count_by_department(progress, period, under)
+        cache.set(key, found, seconds)
+    return found
+
+
+def _count_by_department(
+    progress: QuerySet[GoalProgress], period: Period, under: tuple[str, ...] | None
+) -> Tallies:
+    """Direct and subtree tallies per department, rolled up in Python along each
+    department's path. Three queries: the goals grouped by the people's department, the
+    people with measured goals per department (counted apart: a ``COUNT(DISTINCT)`` in the
+    first would double its cost), and the departments' paths."""
+    counted = people_progress(progress, period, under=under)
+    aggregates = _tally_aggregates()
+    del aggregates["n_people"]
+    grouped = counted.values("employee__department_id").annotate(**aggregates).order_by()
+    people = Employee.objects.filter(status__in=CURRENT_STATUSES).filter(
+        Exists(progress.filter(period=period, employee=OuterRef("pk")))
     )
+    scope = Department.objects.all()
+    if under is not None:
+        scope = departments_under(under)
+        people = people.filter(department__in=scope)
+    heads = dict(
+        people.values("department_id").annotate(n=Count("pk")).values_list("department_id", "n")
+    )
+    paths = dict(scope.values_list("pk", "path"))
     direct: dict[int, Tally] = {}
     total: dict[int, Tally] = defaultdict(Tally)
     for values in grouped:
         row: dict[str, Any] = dict(values)
+        department_id = row["employee__department_id"]
         tally = _tally_from(row)
-        direct[row["employee__department_id"]] = tally
-        for department_id in path_ids(row["employee__department__path"]):
-            total[department_id].add(tally)
+        tally.people = heads.get(department_id, 0)
+        direct[department_id] = tally
+        for above in path_ids(paths.get(department_id, "")):
+            total[above].add(tally)
     return direct, total
 
 
 def department_board(
     progress: QuerySet[GoalProgress],
     departments: QuerySet[Department],
+    period: Period,
     *,
+    under: tuple[str, ...] | None,
     focus: Department | None,
     roots: tuple[str, ...],
 ) -> DepartmentBoard:
     """Tallies for ``focus`` and each department right below it (or, without a focus, for
-    the departments the user's scope starts from: ``roots``, or the top departments).
-    ``progress`` is already limited to the people counted (``people_progress``). Three
-    queries."""
-    direct, total = _tallies_by_department(progress)
-    if focus is not None:
-        shown = departments.filter(parent=focus)
-    elif roots:
-        shown = departments.filter(path__in=roots)
-    else:
-        shown = departments.filter(parent__isnull=True)
-    shown = shown.filter(is_active=True).order_by("sort_order", "name")
-    has_children = set(
-        departments.filter(parent__in=shown, is_active=True).values_list("parent_id", flat=True)
-    )
+    the departments the user's scope starts from: ``roots``, or the top departments),
+    counting the people of the subtrees ``under`` (everyone when None) and the
+    individual goals of ``progress`` (what the user may aggregate). Five queries."""
+    direct, total = _tallies_by_department(progress, period, under)
+    shown, has_children = board_rows(departments, focus=focus, roots=roots)
     rows = [
         DepartmentRow(
             department=department,

@@ -1,4 +1,4 @@
-"""A faster ``Actual.objects.bulk_create`` for the recording engine (proposed; not yet used).
+"""A faster ``Actual.objects.bulk_create`` for the recording engine (``actuals_record``).
 
 On PostgreSQL new values are streamed with ``COPY … FROM STDIN`` and their ids read back by
 series (one current value per series, so the pair is unique); elsewhere this is

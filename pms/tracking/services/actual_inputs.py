@@ -12,19 +12,27 @@ file and an item of a push are held to the same rules:
   and end, the end not before the start, and the span inside a period that is not closed;
 - a number the value column can hold; an evidence link that is a web address.
 
-Lookups happen once per chunk (one query for the people, one for the departments), so a
-chunk of a thousand rows costs a handful of queries whatever the file's size.
+Lookups happen once per chunk (one query for the people, one for the departments) and are
+remembered (bounded by the company's size, not the file's), so a chunk of a thousand rows
+costs a handful of queries at most whatever the file's size.
+
+Large uploads and pushes use ``staged``: the same rules, with a fast path for the usual row
+(a known subject, an enabled indicator, one date, a plain number) that hands back the clean
+values as a tuple; any other row goes through ``resolve`` so its problems read the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from pms.goals.importers.goal_files.common import parse_number
@@ -53,6 +61,30 @@ MAX_NOTE = 500
 MAX_URL = 500
 
 Problems = dict[str, list[str]]
+
+# what the lookup caches hold for a number or code that is not in reach
+_OUTSIDE = -1
+_MISSING = 0
+_CACHE_MISSING_LIMIT = 100_000  # unknown numbers remembered (known ones: the company's size)
+_LOOKUP_CHUNK = 2000
+# numbers ``parse_number`` would return unchanged in value: at most 14 digits, 4 decimals
+_PLAIN_NUMBER = re.compile(r"-?[0-9]{1,14}(?:\.[0-9]{1,4})?")
+
+
+class StagedValue(NamedTuple):
+    """A clean value for the staging table: ids, span (as ISO dates), series and the value
+    as the text of a number."""
+
+    employee_id: int | None
+    department_id: int | None
+    indicator_id: int
+    start: str
+    end: str
+    series: str
+    value: str
+    external_id: str
+    note: str
+    evidence_url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +124,10 @@ class ActualResolver:
         )
         self.people_in_reach = access.employees_for_import(principal)
         self.departments_in_reach = access.departments_for_import(principal)
+        self._people_cache: dict[str, int] = {}
+        self._departments_cache: dict[str, int] = {}
+        # (frequency, date text) → (start, end, "start:end") of the span, or None
+        self._day_spans: dict[tuple[str, str], tuple[str, str, str] | None] = {}
         self._span_ok: dict[tuple[dt.date, dt.date], bool] = {}
         self._spans: dict[tuple[str, dt.date], tuple[dt.date, dt.date]] = {}
         self._dates: dict[str, dt.date | None] = {}
@@ -99,29 +135,70 @@ class ActualResolver:
 
     # --- lookups, once per chunk ---------------------------------------------------------
 
+    def _lookup(
+        self,
+        cache: dict[str, int],
+        keys: Iterable[str],
+        *,
+        in_reach: QuerySet[Any],
+        everyone: QuerySet[Any],
+        field: str,
+    ) -> None:
+        """Fill ``cache`` for the keys it does not know yet: id when in reach, else
+        ``_OUTSIDE`` or ``_MISSING``."""
+        unknown = [key for key in set(keys) if key and key not in cache]
+        for offset in range(0, len(unknown), _LOOKUP_CHUNK):
+            chunk = unknown[offset : offset + _LOOKUP_CHUNK]
+            found = dict(in_reach.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
+            missing = set(chunk) - found.keys()
+            outside: set[str] = set()
+            if missing:
+                outside = set(
+                    everyone.filter(**{f"{field}__in": missing}).values_list(field, flat=True)
+                )
+            cache.update(found)
+            for key in outside:
+                cache[key] = _OUTSIDE
+            if len(cache) < _CACHE_MISSING_LIMIT:
+                for key in missing - outside:
+                    cache[key] = _MISSING
+
+    def prefetch(self, numbers: Iterable[str], codes: Iterable[str]) -> None:
+        """Look up a chunk's employee numbers and department codes (once each)."""
+        self._lookup(
+            self._people_cache,
+            numbers,
+            in_reach=self.people_in_reach,
+            everyone=Employee.objects.all(),
+            field="number",
+        )
+        self._lookup(
+            self._departments_cache,
+            codes,
+            in_reach=self.departments_in_reach,
+            everyone=Department.objects.all(),
+            field="code",
+        )
+
     def _people(self, numbers: set[str]) -> tuple[dict[str, int], set[str]]:
         """Numbers in reach → id, and the numbers that exist but are out of reach."""
-        if not numbers:
-            return {}, set()
-        found = dict(self.people_in_reach.filter(number__in=numbers).values_list("number", "pk"))
-        missing = numbers - found.keys()
-        outside: set[str] = set()
-        if missing:
-            outside = set(
-                Employee.objects.filter(number__in=missing).values_list("number", flat=True)
-            )
-        return found, outside
+        self.prefetch(numbers, ())
+        return self._split(self._people_cache, numbers)
 
     def _departments(self, codes: set[str]) -> tuple[dict[str, int], set[str]]:
-        if not codes:
-            return {}, set()
-        found = dict(self.departments_in_reach.filter(code__in=codes).values_list("code", "pk"))
-        missing = codes - found.keys()
+        self.prefetch((), codes)
+        return self._split(self._departments_cache, codes)
+
+    @staticmethod
+    def _split(cache: dict[str, int], keys: set[str]) -> tuple[dict[str, int], set[str]]:
+        found: dict[str, int] = {}
         outside: set[str] = set()
-        if missing:
-            outside = set(
-                Department.objects.filter(code__in=missing).values_list("code", flat=True)
-            )
+        for key in keys:
+            pk = cache.get(key, _MISSING)
+            if pk > 0:
+                found[key] = pk
+            elif pk == _OUTSIDE:
+                outside.add(key)
         return found, outside
 
     # --- one value -----------------------------------------------------------------------
@@ -303,3 +380,79 @@ class ActualResolver:
                 )
             )
         return resolved
+
+    # --- large inputs ----------------------------------------------------------------------
+
+    def _day_span(self, frequency: str, text: str) -> tuple[str, str, str] | None:
+        """The span (ISO texts) of a date given as text, when it is a date inside an open
+        period; None otherwise (the slow path then names the problem)."""
+        key = (frequency, text)
+        try:
+            return self._day_spans[key]
+        except KeyError:
+            pass
+        day = self._date(text)
+        found: tuple[str, str, str] | None = None
+        if day is not None:
+            start, end = span_for(frequency, day)
+            if self._span_in_open_period(start, end):
+                found = (start.isoformat(), end.isoformat(), f"{start.isoformat()}:{end}")
+        if len(self._day_spans) < 10_000:
+            self._day_spans[key] = found
+        return found
+
+    def staged(self, raw: RawActual) -> StagedValue | Problems:
+        """``raw`` as a ``StagedValue``, or its problems by field: the rules of
+        ``resolve`` (same outcome, same messages). Call ``prefetch`` for the chunk first."""
+        number = raw.employee_number
+        code = raw.department_code
+        indicator = self.indicators.get(raw.indicator_code)
+        text = raw.value
+        if (
+            indicator is not None
+            and indicator[2]
+            and bool(number) != bool(code)
+            and raw.date
+            and not raw.start
+            and not raw.end
+            and not raw.evidence_url
+            and len(raw.external_id) <= MAX_EXTERNAL_ID
+            and len(raw.note) <= MAX_NOTE
+            and (raw.external_id or not self.require_external_id)
+            and _PLAIN_NUMBER.fullmatch(text)
+        ):
+            if number:
+                pk = self._people_cache.get(number, _MISSING)
+                subject = f"e{pk}"
+            else:
+                pk = self._departments_cache.get(code, _MISSING)
+                subject = f"d{pk}"
+            span = self._day_span(indicator[1], raw.date) if pk > 0 else None
+            if span is not None:
+                return StagedValue(
+                    pk if number else None,
+                    None if number else pk,
+                    indicator[0],
+                    span[0],
+                    span[1],
+                    f"{subject}:i{indicator[0]}:{span[2]}",
+                    text,
+                    raw.external_id,
+                    raw.note,
+                    "",
+                )
+        resolved = self.resolve([raw])[0]
+        if isinstance(resolved, dict):
+            return resolved
+        return StagedValue(
+            resolved.employee_id,
+            resolved.department_id,
+            resolved.indicator_id or 0,
+            resolved.start.isoformat(),
+            resolved.end.isoformat(),
+            resolved.series,
+            str(resolved.value),
+            resolved.external_id,
+            resolved.note,
+            resolved.evidence_url,
+        )

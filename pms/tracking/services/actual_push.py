@@ -6,23 +6,27 @@ system's name it is the idempotency key. A resent batch records nothing new; a c
 value becomes the next version (the recording engine decides). Every call is recorded as
 an ``ActualBatch`` with its counts, and audited as one entry.
 
-Items are independent unless ``all_or_nothing``: then one rejected item means none is
+Calls of ``STAGED_FROM`` items and more are recorded set-based (``actual_stage``) with the
+same outcomes. Items are independent unless ``all_or_nothing``: then one rejected item means none is
 written, and the others are reported as ``skipped``.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pms.core.audit import Actor, audit_record
 from pms.core.models import AuditAction
 from pms.org.roles import Principal
 from pms.tracking.models import Actual, ActualBatch, ActualSource
+from pms.tracking.services import actual_stage
 from pms.tracking.services.actual_inputs import (
     DATE,
     EXTERNAL_ID,
@@ -31,6 +35,7 @@ from pms.tracking.services.actual_inputs import (
     Problems,
     RawActual,
 )
+from pms.tracking.services.actual_stage import STAGED_FROM, StageWriter
 from pms.tracking.services.actuals import (
     CHANGED,
     CREATED,
@@ -102,7 +107,8 @@ def actuals_push(
     all_or_nothing: bool = False,
 ) -> PushResult:
     """Record pushed values (access to push at all is checked by the caller; the reach of
-    each item here)."""
+    each item here). Large calls (``STAGED_FROM`` items and more) are recorded set-based
+    (``actual_stage``), with the same outcomes."""
     source_name = source_name.strip()
     if not source_name:
         raise ValidationError({"source": _("Name the sending system.")})
@@ -111,19 +117,6 @@ def actuals_push(
             {"items": _("At most %(max)d items per call.") % {"max": MAX_PUSH_ITEMS}}
         )
     resolver = ActualResolver(principal, require_external_id=True)
-    resolved: list[ActualInput | Problems] = []
-    for offset in range(0, len(items), _RESOLVE_CHUNK):
-        resolved += resolver.resolve(items[offset : offset + _RESOLVE_CHUNK])
-    _duplicates(items, resolved)
-    results = [
-        PushedItem(index=i, outcome=REJECTED, errors=r)
-        if isinstance(r, dict)
-        else PushedItem(index=i, outcome=SKIPPED)
-        for i, r in enumerate(resolved)
-    ]
-    positions = [i for i, r in enumerate(resolved) if not isinstance(r, dict)]
-    inputs = [r for r in resolved if not isinstance(r, dict)]
-    written = False
     with transaction.atomic():
         batch = ActualBatch.objects.create(
             source=ActualSource.API,
@@ -131,32 +124,15 @@ def actuals_push(
             created_by=actor.user,
             items=len(items),
         )
-        record: RecordResult | None = None
-        if inputs and not (all_or_nothing and len(inputs) < len(items)):
-            try:
-                with transaction.atomic():
-                    record = actuals_record(
-                        actor=actor,
-                        items=inputs,
-                        source=ActualSource.API,
-                        source_name=source_name,
-                        batch=batch,
-                    )
-                    if all_or_nothing and record.errors:
-                        raise _AllOrNothingError
-                    written = True
-            except _AllOrNothingError:
-                pass
-        if record is not None:
-            for position, index in enumerate(positions):
-                outcome = record.outcomes[position]
-                if outcome == REJECTED:
-                    results[index].outcome = REJECTED
-                    results[index].errors = {EXTERNAL_ID: [record.errors[position]]}
-                elif written:
-                    results[index].outcome = outcome
-                    results[index].actual_id = record.actual_ids[position]
-                    results[index].version = record.versions[position]
+        record = _record_staged if len(items) >= STAGED_FROM else _record
+        results, written, touched = record(
+            actor=actor,
+            resolver=resolver,
+            source_name=source_name,
+            items=items,
+            all_or_nothing=all_or_nothing,
+            batch=batch,
+        )
         for item in results:
             if item.outcome == SKIPPED:
                 item.errors = {
@@ -183,16 +159,150 @@ def actuals_push(
             },
             batch=str(batch.uuid),
         )
-        if written and record is not None:
+        if written:
             from pms.tracking.services.progress import progress_after_record
 
-            progress_after_record(touched=record.touched)
+            progress_after_record(touched=touched)
     _fill_uuids(results)
     return result
 
 
+_Recorded = tuple[list[PushedItem], bool, set[tuple[str, str]]]
+
+
+def _record(
+    *,
+    actor: Actor,
+    resolver: ActualResolver,
+    source_name: str,
+    items: Sequence[RawActual],
+    all_or_nothing: bool,
+    batch: ActualBatch,
+) -> _Recorded:
+    """Item by item through ``actuals_record`` (small calls)."""
+    resolved: list[ActualInput | Problems] = []
+    for offset in range(0, len(items), _RESOLVE_CHUNK):
+        resolved += resolver.resolve(items[offset : offset + _RESOLVE_CHUNK])
+    _duplicates(items, resolved)
+    results = [
+        PushedItem(index=i, outcome=REJECTED, errors=r)
+        if isinstance(r, dict)
+        else PushedItem(index=i, outcome=SKIPPED)
+        for i, r in enumerate(resolved)
+    ]
+    positions = [i for i, r in enumerate(resolved) if not isinstance(r, dict)]
+    inputs = [r for r in resolved if not isinstance(r, dict)]
+    written = False
+    record: RecordResult | None = None
+    if inputs and not (all_or_nothing and len(inputs) < len(items)):
+        try:
+            with transaction.atomic():
+                record = actuals_record(
+                    actor=actor,
+                    items=inputs,
+                    source=ActualSource.API,
+                    source_name=source_name,
+                    batch=batch,
+                )
+                if all_or_nothing and record.errors:
+                    raise _AllOrNothingError
+                written = True
+        except _AllOrNothingError:
+            pass
+    if record is None:
+        return results, written, set()
+    for position, index in enumerate(positions):
+        outcome = record.outcomes[position]
+        if outcome == REJECTED:
+            results[index].outcome = REJECTED
+            results[index].errors = {EXTERNAL_ID: [record.errors[position]]}
+        elif written:
+            results[index].outcome = outcome
+            results[index].actual_id = record.actual_ids[position]
+            results[index].version = record.versions[position]
+    return results, written, record.touched
+
+
+def _record_staged(
+    *,
+    actor: Actor,
+    resolver: ActualResolver,
+    source_name: str,
+    items: Sequence[RawActual],
+    all_or_nothing: bool,
+    batch: ActualBatch,
+) -> _Recorded:
+    """Set-based (large calls): resolved once into the staging table, the rest in SQL."""
+    token = str(uuid.uuid4())
+    results = [PushedItem(index=i, outcome=SKIPPED) for i in range(len(items))]
+    writer = StageWriter(token)
+    for offset in range(0, len(items), _RESOLVE_CHUNK):
+        chunk = items[offset : offset + _RESOLVE_CHUNK]
+        resolver.prefetch(
+            (raw.employee_number for raw in chunk), (raw.department_code for raw in chunk)
+        )
+        for index, raw in enumerate(chunk, start=offset):
+            resolved = resolver.staged(raw)
+            if isinstance(resolved, dict):
+                results[index].outcome = REJECTED
+                results[index].errors = resolved
+            else:
+                writer.add(index, resolved, dated=bool(raw.date))
+    writer.finish()
+    actual_stage.mark_duplicates(token)
+    for index, outcome, dated in actual_stage.refused(token):
+        results[index].outcome = REJECTED
+        if outcome == actual_stage.DUPLICATE_SERIES:
+            results[index].errors = {
+                DATE if dated else START: [
+                    _("This batch has a value for the same subject, indicator and span before.")
+                ]
+            }
+        else:
+            results[index].errors = {
+                EXTERNAL_ID: [_("This external id appears twice in this batch.")]
+            }
+    written = False
+    touched: set[tuple[str, str]] = set()
+    rejected = any(item.outcome == REJECTED for item in results)
+    if writer.count and not (all_or_nothing and rejected):
+        actual_stage.classify(token, source_name=source_name)
+        conflicts = actual_stage.counts(token).get(actual_stage.CONFLICT, 0)
+        if conflicts:
+            for index, outcome, _dated in actual_stage.refused(token):
+                if outcome == actual_stage.CONFLICT:
+                    results[index].outcome = REJECTED
+                    results[index].errors = {
+                        EXTERNAL_ID: [
+                            _(
+                                "This external id was sent before for another person, "
+                                "indicator or span."
+                            )
+                        ]
+                    }
+        if not (all_or_nothing and conflicts):
+            touched = actual_stage.merge(
+                token,
+                actor=actor,
+                source=ActualSource.API,
+                source_name=source_name,
+                batch=batch,
+                now=timezone.now(),
+            )
+            written = True
+            for index, outcome, pk, version, found in actual_stage.results(token):
+                if outcome in (CREATED, CHANGED, UNCHANGED):
+                    item = results[index]
+                    item.outcome = outcome
+                    item.actual_id = pk
+                    item.version = version
+                    item.uuid = found
+    actual_stage.clear(token)
+    return results, written, touched
+
+
 def _fill_uuids(results: list[PushedItem]) -> None:
-    ids = [item.actual_id for item in results if item.actual_id is not None]
+    ids = [item.actual_id for item in results if item.actual_id is not None and item.uuid is None]
     found: dict[int, str] = {}
     for offset in range(0, len(ids), _RESOLVE_CHUNK):
         chunk = ids[offset : offset + _RESOLVE_CHUNK]
@@ -201,5 +311,5 @@ def _fill_uuids(results: list[PushedItem]) -> None:
             for pk, uuid in Actual.objects.filter(pk__in=chunk).values_list("pk", "uuid")
         )
     for item in results:
-        if item.actual_id is not None:
+        if item.actual_id is not None and item.uuid is None:
             item.uuid = found.get(item.actual_id)

@@ -32,6 +32,7 @@ from pms.goals.models import Goal, GoalLevel
 from pms.scoring.decimals import normalized
 from pms.tracking.models import Actual, ActualBatch, ActualSource
 from pms.tracking.series import series_key, span_for
+from pms.tracking.services.actual_copy import insert_actuals
 
 CHUNK = 2000
 QUANTUM = Decimal("0.0001")
@@ -249,15 +250,7 @@ def _record_chunk(
         result.touched.add(_subject_measure(key))
     if replaced:
         Actual.objects.filter(pk__in=replaced).update(is_current=False, replaced_at=now)
-    Actual.objects.bulk_create(new_rows, batch_size=1000)
-    if new_rows and new_rows[0].pk is None:  # backends that return no ids (none we use)
-        ids = dict(
-            Actual.objects.filter(
-                series__in=[r.series for r in new_rows], is_current=True
-            ).values_list("series", "pk")
-        )
-        for row in new_rows:
-            row.pk = ids[row.series]
+    insert_actuals(new_rows)  # COPY on PostgreSQL; sets the ids
     for index, row in zip(new_index, new_rows, strict=True):
         result.actual_ids[index] = row.pk
     audit_bulk(

@@ -217,12 +217,19 @@ def progress_recompute(
 
 
 def _store(outcomes: dict[int, tuple[GoalRow, PaceOutcome]], *, as_of: dt.date) -> None:
-    existing = dict(GoalProgress.objects.filter(goal_id__in=outcomes).values_list("goal_id", "pk"))
-    fresh: list[GoalProgress] = []
-    changed: list[GoalProgress] = []
+    """Replace the goals' progress rows (keeping each row's id and uuid; its times become
+    those of this computation) and their ``Goal.progress``. Deleting and inserting is an
+    order of magnitude faster than ``bulk_update``'s CASE expressions, and nothing points at
+    a progress row."""
+    kept = {
+        goal_id: (pk, uuid)
+        for goal_id, pk, uuid in GoalProgress.objects.filter(goal_id__in=outcomes).values_list(
+            "goal_id", "pk", "uuid"
+        )
+    }
+    rows: list[GoalProgress] = []
     for goal_id, (row, outcome) in outcomes.items():
         progress = GoalProgress(
-            pk=existing.get(goal_id),
             goal_id=goal_id,
             period_id=row.period_id,
             employee_id=row.employee_id if row.level == GoalLevel.INDIVIDUAL else None,
@@ -239,39 +246,21 @@ def _store(outcomes: dict[int, tuple[GoalRow, PaceOutcome]], *, as_of: dt.date) 
             as_of=as_of,
             explanation=outcome.explanation,
         )
-        (changed if progress.pk is not None else fresh).append(progress)
-    now = timezone.now()
+        if goal_id in kept:
+            progress.pk, progress.uuid = kept[goal_id]
+        rows.append(progress)
     with transaction.atomic():
-        GoalProgress.objects.bulk_create(fresh, batch_size=1000)
-        for progress in changed:
-            progress.updated_at = now
-        GoalProgress.objects.bulk_update(
-            changed,
-            [
-                "period_id",
-                "employee_id",
-                "department_id",
-                "status",
-                "actual",
-                "attainment",
-                "expected",
-                "forecast",
-                "forecast_low",
-                "forecast_high",
-                "values",
-                "last_value_on",
-                "as_of",
-                "explanation",
-                "updated_at",
-            ],
-            batch_size=500,
-        )
+        GoalProgress.objects.filter(goal_id__in=outcomes).delete()
+        GoalProgress.objects.bulk_create(rows, batch_size=1000)
         goals_progress_set(
             values={
-                goal_id: (outcome.attainment if outcome.status != PaceStatus.NO_DATA else None)
+                goal_id: (outcome.attainment if outcome.status in _WITH_PROGRESS else None)
                 for goal_id, (_row, outcome) in outcomes.items()
             }
         )
+
+
+_WITH_PROGRESS = frozenset({PaceStatus.ON_TRACK, PaceStatus.AT_RISK, PaceStatus.OFF_TRACK})
 
 
 def goals_touched(touched: Iterable[tuple[str, str]]) -> list[int]:

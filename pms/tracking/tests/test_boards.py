@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -397,7 +398,7 @@ def test_the_department_board_drills_down_to_a_child_department(
     assert [row.direct_only for row in response.context["board"].rows] == [True]
 
 
-DEPARTMENT_QUERIES = 17
+DEPARTMENT_QUERIES = 19
 
 
 def test_the_department_board_issues_as_many_queries_for_a_big_department_as_for_a_small_one(
@@ -475,7 +476,7 @@ def test_the_company_board_totals_compares_top_departments_and_shows_the_strateg
     assert "41.5%" in page
 
 
-COMPANY_QUERIES = 14
+COMPANY_QUERIES = 16
 
 
 def test_the_company_board_issues_as_many_queries_for_a_big_company_as_for_a_small_one(
@@ -515,3 +516,24 @@ def test_the_navigation_offers_the_boards_a_user_may_open(
         assert f">{label}<" in page
     for label in hidden:
         assert f">{label}<" not in page
+
+
+def test_company_figures_are_shared_for_a_while_when_caching_is_on(
+    org: TestOrg, client_for: ClientFor, settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    goal = measured_goal(org.employee)
+    enter(goal, dt.date(2026, 1, 10), "100")
+    cache.clear()
+    settings.PMS_BOARD_CACHE_SECONDS = 60
+    client = client_for("ceo")
+    first = client.get(reverse("tracking:company_board"))
+    with CaptureQueriesContext(connection) as second_run:
+        second = client.get(reverse("tracking:company_board"))
+    with CaptureQueriesContext(connection) as first_run:
+        cache.clear()
+        client.get(reverse("tracking:company_board"))
+
+    assert first.status_code == second.status_code == 200
+    assert len(second_run) < len(first_run)

@@ -440,16 +440,3 @@ def test_the_proposed_fast_insert_stores_what_bulk_create_stores(org: TestOrg, g
     stored = Actual.objects.get(pk=rows[1].pk)
     assert (stored.external_id, stored.version, stored.is_current) == ("x2", 1, True)
     assert stored.created_at is not None
-
-
-def test_the_compact_key_set_finds_every_repeat_while_growing() -> None:
-    from pms.tracking.importers.actuals import KeySet, compact_key
-
-    keys = KeySet(capacity=4)
-
-    added = [keys.add(compact_key(f"k{n % 5000}")) for n in range(7000)]
-
-    assert added == [True] * 5000 + [False] * 2000
-    assert len(keys) == 5000
-    assert keys.add(0) is True
-    assert keys.add(1) is False  # 0 and 1 share a slot value: harmless for 64-bit hashes

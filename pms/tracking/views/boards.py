@@ -1,7 +1,7 @@
 """Progress boards (进度看板): the manager's team at a glance with the people in trouble
 first, a department's subtree aggregated, and the company as a whole.
 
-Views parse the query, ask ``pms.tracking.access`` / ``pms.tracking.board_access``, call
+Views parse the query, ask ``pms.tracking.access``, call
 the selectors of ``pms.tracking.selectors.boards`` and render."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from pms.org.models import Department, Employee
 from pms.org.roles import Principal
 from pms.org.selectors import path_ids
 from pms.org.views import principal_of
-from pms.tracking import access, board_access
+from pms.tracking import access
 from pms.tracking.models import GoalProgress
 from pms.tracking.selectors import boards as selectors
 
@@ -120,7 +120,7 @@ def team_board(request: HttpRequest) -> HttpResponse:
 def board_person(request: HttpRequest, uuid: str) -> HttpResponse:
     """One person's measured goals unfolded on a board (an HTMX fragment, or a page)."""
     principal = principal_of(request)
-    person = board_access.access_board_person(principal, uuid)
+    person = access.access_board_person(principal, uuid)
     period = _period(request, principal)
     goals = (
         selectors.person_goals(access.progress_visible(principal), person, period)
@@ -149,7 +149,7 @@ def board_person(request: HttpRequest, uuid: str) -> HttpResponse:
 def _start_department(principal: Principal, roots: tuple[str, ...]) -> Department | None:
     """Where the board opens without a department chosen: the one department of the
     user's scope, or the company's top department."""
-    departments = board_access.board_departments(principal)
+    departments = access.board_departments(principal)
     if len(roots) == 1:
         return departments.filter(path=roots[0]).first()
     if not roots:
@@ -161,7 +161,7 @@ def _breadcrumb(principal: Principal, department: Department | None) -> list[Dep
     if department is None:
         return []
     ids = path_ids(department.path)[:-1]
-    above = board_access.board_departments(principal).filter(pk__in=ids)
+    above = access.board_departments(principal).filter(pk__in=ids)
     return sorted(above, key=lambda d: d.depth)
 
 
@@ -174,11 +174,11 @@ def _people_under(people: QuerySet[Employee], paths: tuple[str, ...]) -> QuerySe
 @login_required
 def department_board(request: HttpRequest, uuid: str | None = None) -> HttpResponse:
     principal = principal_of(request)
-    if not board_access.can_open_department_boards(principal):
+    if not access.can_open_department_boards(principal):
         raise NotFound
-    roots = board_access.board_roots(principal)
+    roots = access.board_roots(principal)
     if uuid is not None:
-        focus: Department | None = board_access.access_board_department(principal, uuid)
+        focus: Department | None = access.access_board_department(principal, uuid)
     else:
         focus = _start_department(principal, roots)
     period = _period(request, principal)
@@ -188,11 +188,13 @@ def department_board(request: HttpRequest, uuid: str | None = None) -> HttpRespo
     rows: list[selectors.PersonRow] = []
     if period is not None:
         under = (focus.path,) if focus is not None else roots
-        progress = selectors.people_progress(
-            board_access.board_progress(principal), period, under=under or None
-        )
         board = selectors.department_board(
-            progress, board_access.board_departments(principal), focus=focus, roots=roots
+            access.board_progress(principal),
+            access.board_departments(principal),
+            period,
+            under=under or None,
+            focus=focus,
+            roots=roots,
         )
         if focus is not None:
             goals = list(
@@ -200,7 +202,7 @@ def department_board(request: HttpRequest, uuid: str | None = None) -> HttpRespo
                     goals_access.plan_goals_visible(principal), period, department=focus
                 )
             )
-        people = _people_under(board_access.board_named_people(principal), under)
+        people = _people_under(access.board_named_people(principal), under)
         page = paginate(
             request, selectors.attention_people(people, period), per_page=PEOPLE_PER_PAGE
         )
@@ -236,10 +238,14 @@ def company_board(request: HttpRequest) -> HttpResponse:
     board = None
     strategy: list[Any] = []
     if period is not None:
-        departments = board_access.board_departments(principal)
-        progress = selectors.people_progress(board_access.board_progress(principal), period)
+        departments = access.board_departments(principal)
         board = selectors.department_board(
-            progress, departments, focus=selectors.top_department(departments), roots=()
+            access.board_progress(principal),
+            departments,
+            period,
+            under=None,
+            focus=selectors.top_department(departments),
+            roots=(),
         )
         strategy = list(
             selectors.plan_goals(
