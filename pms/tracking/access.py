@@ -27,6 +27,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from pms.core.access import NotFound, get_visible
+from pms.core.models import ImportJob
 from pms.goals import access as goals_access
 from pms.goals.models import EntryBy, Goal, GoalLevel
 from pms.org.access import employees_private, is_member, private_view_q
@@ -35,6 +36,7 @@ from pms.org.roles import Principal
 from pms.tracking.models import Actual, ActualBatch, ActualSnapshot, Connector, GoalProgress
 
 NOTHING = Q(pk__in=[])
+ACTUALS_IMPORT_KIND = "actuals"  # the import kind registered by pms.tracking.importers
 
 
 def _heads_over(principal: Principal, department: Department) -> bool:
@@ -178,6 +180,17 @@ def departments_for_import(principal: Principal) -> QuerySet[Department]:
     for path in (*principal.hr_scope_paths, *principal.head_paths):
         q |= Q(path__startswith=path)
     return Department.objects.filter(q)
+
+
+def actual_imports_visible(principal: Principal) -> QuerySet[ImportJob]:
+    """Actual-value import jobs: all for company-wide HR and system admins, one's own
+    uploads for an HRBP (whose rows their scope limited), none for anyone else."""
+    if not can_import_actuals(principal):
+        return ImportJob.objects.none()
+    jobs = ImportJob.objects.filter(kind=ACTUALS_IMPORT_KIND)
+    if goals_access.is_goal_admin(principal):
+        return jobs
+    return jobs.filter(created_by=principal.user)
 
 
 def can_push_actuals(principal: Principal) -> bool:

@@ -15,7 +15,6 @@ from urllib.parse import quote
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -39,7 +38,6 @@ from pms.core.import_pages import (
 from pms.core.imports import FORMATS, import_job_create
 from pms.core.models import ImportJob
 from pms.core.pagination import paginate
-from pms.goals import access as goals_access
 from pms.goals.exporters.goals import csv_chunks, write_workbook
 from pms.org.roles import Principal
 from pms.org.views import principal_of
@@ -49,17 +47,6 @@ from pms.tracking.importers.actuals import KIND
 from pms.tracking.importers.template import FILE_TITLE, template_sheets
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def actual_imports_visible(principal: Principal) -> QuerySet[ImportJob]:
-    """Actual-value import jobs: all for company-wide HR and system admins, one's own
-    uploads for an HRBP, none for anyone else."""
-    if not access.can_import_actuals(principal):
-        return ImportJob.objects.none()
-    jobs = ImportJob.objects.filter(kind=KIND)
-    if goals_access.is_goal_admin(principal):
-        return jobs
-    return jobs.filter(created_by=principal.user)
 
 
 class ActualImportForm(forms.Form):
@@ -80,7 +67,7 @@ def _importer_principal(request: HttpRequest) -> Principal:
 def _page(
     request: HttpRequest, principal: Principal, form: ActualImportForm, *, status: int = 200
 ) -> HttpResponse:
-    jobs = actual_imports_visible(principal).select_related("created_by")
+    jobs = access.actual_imports_visible(principal).select_related("created_by")
     return render(
         request,
         "tracking/imports.html",
@@ -118,7 +105,7 @@ def imports(request: HttpRequest) -> HttpResponse:
 
 
 def _job_for(request: HttpRequest, uuid: object) -> ImportJob:
-    jobs = actual_imports_visible(principal_of(request))
+    jobs = access.actual_imports_visible(principal_of(request))
     return get_visible(jobs.select_related("created_by"), uuid=uuid)
 
 
