@@ -11,9 +11,9 @@ any registered kind the same way:
 - ``import_job_apply`` streams the file again and writes it in one transaction.
 
 Files are never loaded whole: rows are read one at a time (openpyxl read-only mode, with
-the shared strings kept compact; the csv module) and handed to the session in chunks of
-``CHUNK_SIZE`` rows. A session may apply what its check prepared without reading the rows
-again (``ImportSession.replay``).
+the shared strings kept compact and no parsed row kept; the csv module) and handed to the
+session in chunks of ``CHUNK_SIZE`` rows. A session may apply what its check prepared
+without reading the rows again (``ImportSession.replay``).
 """
 
 from __future__ import annotations
@@ -369,11 +369,42 @@ def read_compact_strings(source: IO[bytes]) -> CompactStrings:
     return strings
 
 
+def _sheet_class() -> Any:
+    """openpyxl's read-only sheet, reading the sheet's dimension from its head only: its
+    own reads up to the end of the rows when the sheet has none (files written row by row,
+    openpyxl's write-only mode among them), the whole sheet as a tree, 100 MB for a million
+    rows before the first row is read."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.xml.functions import iterparse
+
+    class HeadSizedSheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:
+            this: Any = self  # openpyxl's stubs know few of its attributes
+            with this._get_source() as source:
+                for _event, node in iterparse(source, events=("start",)):
+                    if node.tag == DATA_TAG:
+                        return
+                    ref = node.get("ref") if node.tag == DIMENSION_TAG else None
+                    if ref:
+                        bounds = range_boundaries(ref)
+                        if None not in bounds:
+                            this._min_column, this._min_row, this._max_column, this._max_row = (
+                                bounds
+                            )
+                        return
+
+    return HeadSizedSheet
+
+
 def _load_workbook(fh: IO[bytes], *, strings: bool) -> Any:
     """openpyxl's read-only workbook with the shared strings kept compact (or not read:
-    counting rows needs none)."""
+    counting rows needs none) and the sheets sized from their head (``_sheet_class``)."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.xml.constants import SHARED_STRINGS
+
+    sheet_class = _sheet_class()
 
     class CompactReader(ExcelReader):
         def read_strings(self) -> None:
@@ -382,6 +413,17 @@ def _load_workbook(fh: IO[bytes], *, strings: bool) -> Any:
                 with self.archive.open(part.PartName[1:]) as source:
                     # read by index only, like the list openpyxl would put here
                     self.shared_strings = read_compact_strings(source)  # type: ignore[assignment]
+
+        def read_worksheets(self) -> None:
+            """The read-only branch of openpyxl's, with ``sheet_class`` (chart sheets are
+            no worksheets: an import reads the first worksheet only)."""
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                    continue
+                ws = sheet_class(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                workbook: Any = self.wb
+                workbook._sheets.append(ws)
 
     reader = CompactReader(fh, read_only=True, data_only=True)
     reader.read()
@@ -399,13 +441,74 @@ def _open_workbook(fh: IO[bytes], *, strings: bool = True) -> Any:
         raise ImportFileError(_("This is not a valid .xlsx file.")) from exc
 
 
+def _sheet_parser(sheet: Any, source: IO[bytes]) -> Any:
+    """openpyxl's sheet parser reading rows only and keeping none: its own ``parse``
+    clears each row but leaves it, empty, in the parse tree, and keeps every row's height
+    or style when the sheet sets one (a few bytes to a few hundred a row)."""
+    from openpyxl.worksheet._reader import DATA_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    class FlatParser(WorkSheetParser):
+        def parse(self) -> Generator[tuple[int, list[dict[str, Any]]], None, None]:
+            data = None
+            for event, node in iterparse(self.source, events=("start", "end")):
+                if event == "start":
+                    if node.tag == DATA_TAG:
+                        data = node
+                    continue
+                if node.tag == ROW_TAG:
+                    self.row_dimensions.clear()
+                    yield self.parse_row(node)
+                    if data is not None:
+                        data.clear()  # drops the rows read so far
+                    else:
+                        node.clear()
+
+    workbook = sheet.parent
+    return FlatParser(
+        source,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+
+
+def _sheet_values(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The sheet's rows as tuples of values from the first column, like
+    ``iter_rows(values_only=True)`` of a read-only sheet (a missing row as an empty tuple,
+    nothing after the row the sheet's dimension names last)."""
+    max_row = sheet.max_row
+    expected = 1
+    with sheet._get_source() as source:
+        for index, cells in _sheet_parser(sheet, source).parse():
+            if max_row is not None and index > max_row:
+                break
+            while expected < index:
+                expected += 1
+                yield ()
+            if expected > index:
+                continue  # a row number out of order: openpyxl skips it too
+            expected = index + 1
+            if not cells:
+                yield ()
+                continue
+            values: list[Any] = [None] * cells[-1]["column"]
+            for cell in cells:
+                column = cell["column"]
+                if 1 <= column <= len(values):
+                    values[column - 1] = cell["value"]
+            yield tuple(values)
+
+
 def _xlsx_rows(fh: IO[bytes]) -> Generator[Sequence[Any], None, None]:
     workbook = _open_workbook(fh)
     try:
         if not workbook.worksheets:
             raise ImportFileError(_("The workbook has no sheets."))
         try:
-            yield from workbook.worksheets[0].iter_rows(values_only=True)
+            yield from _sheet_values(workbook.worksheets[0])
         except ImportFileError:
             raise
         except Exception as exc:

@@ -13,3 +13,15 @@ def recompute_touched(pairs: list[str]) -> int:
 
     touched = {(p.split("|", 1)[0], p.split("|", 1)[1]) for p in pairs}
     return progress_recompute(goal_ids=goals_touched(touched))
+
+
+@task()
+def recompute_batch(batch_id: int) -> int:
+    """Recompute the goals whose values a batch (a large upload or push) recorded."""
+    from pms.tracking.services.progress import (
+        goals_touched,
+        progress_recompute,
+        touched_by_batch,
+    )
+
+    return progress_recompute(goal_ids=goals_touched(touched_by_batch(batch_id)))

@@ -51,6 +51,7 @@ from pms.tracking.services.actual_inputs import (
 )
 from pms.tracking.services.actual_stage import StageWriter
 from pms.tracking.services.actuals import CHANGED, CREATED, UNCHANGED
+from pms.tracking.services.progress import INLINE_LIMIT, progress_after_batch
 
 KIND = "actuals"
 # Uploads are one sending "system": external ids in files are matched with earlier files'.
@@ -170,6 +171,10 @@ class ActualSession(ImportSession):
                 self.context.error(line, EXTERNAL_ID, _ANOTHER_VALUE())
 
     def finish(self) -> None:
+        with actual_stage.index_scans():
+            self._finish()
+
+    def _finish(self) -> None:
         self._writer().finish()
         actual_stage.mark_duplicates(self.token)
         if not self.context.apply:
@@ -189,6 +194,10 @@ class ActualSession(ImportSession):
         self._record()
 
     def replay(self) -> int | None:
+        with actual_stage.index_scans():
+            return self._replay()
+
+    def _replay(self) -> int | None:
         job = self._job()
         if job is None or not job.total_rows:
             return None
@@ -222,6 +231,7 @@ class ActualSession(ImportSession):
             source_name=UPLOAD_SOURCE_NAME,
             batch=batch,
             now=timezone.now(),
+            limit=INLINE_LIMIT,
         )
         actual_stage.clear(self.token)
         counts = self.context.counts
@@ -247,9 +257,7 @@ class ActualSession(ImportSession):
             },
             batch=self.context.batch,
         )
-        from pms.tracking.services.progress import progress_after_record
-
-        progress_after_record(touched=touched)
+        progress_after_batch(batch_id=batch.pk, touched=touched)
 
 
 def _ANOTHER_VALUE() -> str:  # noqa: N802

@@ -45,6 +45,7 @@ from pms.tracking.services.actuals import (
     RecordResult,
     actuals_record,
 )
+from pms.tracking.services.progress import INLINE_LIMIT
 
 MAX_PUSH_ITEMS = 10_000
 SKIPPED = "skipped"
@@ -160,14 +161,14 @@ def actuals_push(
             batch=str(batch.uuid),
         )
         if written:
-            from pms.tracking.services.progress import progress_after_record
+            from pms.tracking.services.progress import progress_after_batch
 
-            progress_after_record(touched=touched)
+            progress_after_batch(batch_id=batch.pk, touched=touched)
     _fill_uuids(results)
     return result
 
 
-_Recorded = tuple[list[PushedItem], bool, set[tuple[str, str]]]
+_Recorded = tuple[list[PushedItem], bool, set[tuple[str, str]] | None]
 
 
 def _record(
@@ -233,6 +234,26 @@ def _record_staged(
     batch: ActualBatch,
 ) -> _Recorded:
     """Set-based (large calls): resolved once into the staging table, the rest in SQL."""
+    with actual_stage.index_scans():
+        return _staged(
+            actor=actor,
+            resolver=resolver,
+            source_name=source_name,
+            items=items,
+            all_or_nothing=all_or_nothing,
+            batch=batch,
+        )
+
+
+def _staged(
+    *,
+    actor: Actor,
+    resolver: ActualResolver,
+    source_name: str,
+    items: Sequence[RawActual],
+    all_or_nothing: bool,
+    batch: ActualBatch,
+) -> _Recorded:
     token = str(uuid.uuid4())
     results = [PushedItem(index=i, outcome=SKIPPED) for i in range(len(items))]
     writer = StageWriter(token)
@@ -263,7 +284,7 @@ def _record_staged(
                 EXTERNAL_ID: [_("This external id appears twice in this batch.")]
             }
     written = False
-    touched: set[tuple[str, str]] = set()
+    touched: set[tuple[str, str]] | None = set()
     rejected = any(item.outcome == REJECTED for item in results)
     if writer.count and not (all_or_nothing and rejected):
         actual_stage.classify(token, source_name=source_name)
@@ -288,6 +309,7 @@ def _record_staged(
                 source_name=source_name,
                 batch=batch,
                 now=timezone.now(),
+                limit=INLINE_LIMIT,
             )
             written = True
             for index, outcome, pk, version, found in actual_stage.results(token):

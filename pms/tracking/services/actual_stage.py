@@ -10,8 +10,10 @@ the rest, whatever the number of rows:
    sent under its ``(source_name, external_id)``: *conflict* (that id was sent for another
    series), *unchanged*, *changed* or *created*: the rules of ``actuals_record``;
 3. ``merge``: one ``UPDATE`` retiring the replaced values, one ``INSERT … SELECT`` of the
-   new versions, the corrections audited one by one (before/after, read back in chunks),
-   and the (subject, measure) pairs touched for the progress recompute.
+   new versions, the corrections audited one by one (before/after, read back in chunks;
+   the update and the audit skipped when no value changed), and the (subject, measure)
+   pairs touched for the progress recompute when they are few (else the worker finds them
+   by the batch).
 
 The caller holds the transaction; ``clear`` removes the token's rows.
 """
@@ -21,10 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -137,6 +140,27 @@ class StageWriter:
                 )
 
 
+@contextmanager
+def index_scans() -> Iterator[None]:
+    """Run the block (the statements on one token's staged rows) in a transaction and, on
+    PostgreSQL, with index scans preferred: the rows of earlier imports and pushes stay in
+    the staging table's pages until it is vacuumed, and the planner, taking one token's
+    rows as spread over all of them, would read them all (gigabytes after a few large
+    imports when autovacuum is slow or off)."""
+    connection = _connection()
+    with transaction.atomic(using=connection.alias):
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan')")
+            before = cursor.fetchone()[0]
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+
+
 def staged_count(token: str) -> int:
     return ActualStage.objects.filter(token=token).count()
 
@@ -151,7 +175,9 @@ def clear(token: str) -> None:
 
 def clear_abandoned(live_tokens: set[str]) -> None:
     """Remove rows left by checks that were never applied (or rolled back)."""
-    tokens = set(ActualStage.objects.values_list("token", flat=True).distinct()) - live_tokens
+    # no ordering: DISTINCT would take the ordering's columns (one row per staged line)
+    tokens = set(ActualStage.objects.order_by().values_list("token", flat=True).distinct())
+    tokens -= live_tokens
     for token in tokens:
         clear(token)
 
@@ -194,8 +220,20 @@ def mark_duplicates(token: str) -> None:
 
 
 def _classified(token: str, *, source_name: str) -> tuple[str, list[Any]]:
-    """The standing rows with their outcome and what they are compared with."""
-    t = _tables(_connection())
+    """The standing rows with their outcome and what they are compared with. The latest
+    value sent under a row's external id is looked up row by row in ``actual_external_sent``
+    (PostgreSQL would rather hash the whole values table, which grows with every push)."""
+    connection = _connection()
+    t = _tables(connection)
+    latest = f"""
+        FROM {t["actual"]} x
+        WHERE x.source_name = %s AND x.external_id = s.external_id AND x.external_id <> ''
+        ORDER BY x.version DESC, x.id
+        LIMIT 1"""
+    if connection.vendor == "postgresql":
+        sent = f"LEFT JOIN LATERAL (SELECT x.id, x.series, x.value, x.version {latest}) l ON TRUE"
+    else:
+        sent = f"LEFT JOIN {t['actual']} l ON l.id = (SELECT x.id {latest})"
     sql = f"""
         SELECT
             s.id AS stage_id,
@@ -215,19 +253,7 @@ def _classified(token: str, *, source_name: str) -> tuple[str, list[Any]]:
             END AS outcome
         FROM {t["stage"]} s
         LEFT JOIN {t["actual"]} a ON a.series = s.series AND a.is_current = %s
-        LEFT JOIN (
-            SELECT id, series, value, version, external_id FROM (
-                SELECT id, series, value, version, external_id,
-                    ROW_NUMBER() OVER (
-                        PARTITION BY external_id ORDER BY version DESC, id
-                    ) AS rank
-                FROM {t["actual"]}
-                WHERE source_name = %s AND external_id IN (
-                    SELECT external_id FROM {t["stage"]}
-                    WHERE token = %s AND outcome = '' AND external_id <> ''
-                )
-            ) ranked WHERE rank = 1
-        ) l ON s.external_id <> '' AND l.external_id = s.external_id
+        {sent}
         WHERE s.token = %s AND s.outcome = ''"""  # noqa: S608
     params: list[Any] = [
         CONFLICT,
@@ -237,7 +263,6 @@ def _classified(token: str, *, source_name: str) -> tuple[str, list[Any]]:
         CREATED,
         True,
         source_name,
-        token,
         token,
     ]
     return sql, params
@@ -323,13 +348,13 @@ def recheck(
     }
     bad_indicators = [
         pk
-        for pk in staged.values_list("indicator_id", flat=True).distinct()
+        for pk in staged.order_by().values_list("indicator_id", flat=True).distinct()
         if not indicators.get(pk, ("", False))[1]
     ]
     problems: list[tuple[int, str, str]] = []
     for line, pk in staged.filter(indicator_id__in=bad_indicators).values_list(
         "line", "indicator_id"
-    ):
+    )[:10_000]:
         code, _enabled = indicators.get(pk, ("", False))
         message = (
             _("The indicator %(code)s is disabled.") % {"code": code}
@@ -405,23 +430,27 @@ def merge(
     batch: ActualBatch | None,
     now: dt.datetime,
     reason: str = "",
-) -> set[tuple[str, str]]:
+    limit: int | None = None,
+) -> set[tuple[str, str]] | None:
     """Write the created and changed rows (run ``classify`` first, in this transaction);
-    returns the (subject, measure) pairs whose values changed."""
+    returns the (subject, measure) pairs whose values changed, or None when there are more
+    than ``limit`` (the caller then goes by the batch: ``progress_after_batch``)."""
     connection = _connection()
     connection.ensure_connection()
     t = _tables(connection)
     stamp = connection.ops.adapt_datetimefield_value(now)
     user_id = actor.user.pk if actor.user is not None else None
+    changed = ActualStage.objects.filter(token=token, outcome=CHANGED).exists()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            UPDATE {t["actual"]} SET is_current = %s, replaced_at = %s
-            WHERE id IN (
-                SELECT current_id FROM {t["stage"]} WHERE token = %s AND outcome = %s
-            )""",  # noqa: S608
-            [False, stamp, token, CHANGED],
-        )
+        if changed:
+            cursor.execute(
+                f"""
+                UPDATE {t["actual"]} SET is_current = %s, replaced_at = %s
+                WHERE id IN (
+                    SELECT current_id FROM {t["stage"]} WHERE token = %s AND outcome = %s
+                )""",  # noqa: S608
+                [False, stamp, token, CHANGED],
+            )
         cursor.execute(
             f"""
             INSERT INTO {t["actual"]} (
@@ -453,17 +482,29 @@ def merge(
                 CHANGED,
             ],
         )
-    _audit_corrections(token, actor=actor, source=source, batch=batch, reason=reason)
-    touched: set[tuple[str, str]] = set()
-    for employee_id, department_id, indicator_id in (
+    if changed:
+        _audit_corrections(token, actor=actor, source=source, batch=batch, reason=reason)
+    return touched(token, limit=None if batch is None else limit)
+
+
+def touched(token: str, *, limit: int | None) -> set[tuple[str, str]] | None:
+    """The (subject, measure) pairs of the created and changed rows; None when there are
+    more than ``limit`` (read no further: a million-row file touches every person)."""
+    rows = (
         ActualStage.objects.filter(token=token, outcome__in=[CREATED, CHANGED])
         .values_list("employee_id", "department_id", "indicator_id")
         .distinct()
         .order_by()
-    ):
+    )
+    if limit is not None:
+        rows = rows[: limit + 1]
+    pairs: set[tuple[str, str]] = set()
+    for employee_id, department_id, indicator_id in rows:
         subject = f"e{employee_id}" if employee_id is not None else f"d{department_id}"
-        touched.add((subject, f"i{indicator_id}"))
-    return touched
+        pairs.add((subject, f"i{indicator_id}"))
+    if limit is not None and len(pairs) > limit:
+        return None
+    return pairs
 
 
 def _audit_corrections(

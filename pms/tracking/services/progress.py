@@ -320,6 +320,32 @@ def progress_after_record(
     transaction.on_commit(lambda: recompute_touched.enqueue(payload))
 
 
+def progress_after_batch(*, batch_id: int, touched: set[tuple[str, str]] | None) -> None:
+    """After a set-based recording: the pairs when ``merge`` gave them (few), else the
+    worker reads them from the batch's values once they are committed (none kept here)."""
+    if touched is not None:
+        progress_after_record(touched=touched)
+        return
+    from pms.tracking.tasks import recompute_batch
+
+    transaction.on_commit(lambda: recompute_batch.enqueue(batch_id))
+
+
+def touched_by_batch(batch_id: int) -> set[tuple[str, str]]:
+    """The (subject, measure) pairs of the values a batch recorded."""
+    pairs: set[tuple[str, str]] = set()
+    rows = (
+        Actual.objects.filter(batch_id=batch_id)
+        .values_list("employee_id", "department_id", "indicator_id", "goal_id")
+        .distinct()
+        .order_by()
+    )
+    for employee_id, department_id, indicator_id, goal_id in rows:
+        subject = f"e{employee_id}" if employee_id is not None else f"d{department_id}"
+        pairs.add((subject, f"i{indicator_id}" if indicator_id is not None else f"g{goal_id}"))
+    return pairs
+
+
 def progress_refresh_running(now: dt.datetime) -> int:
     """The nightly pass: every measured goal of the running periods."""
     ids = list(

@@ -336,3 +336,56 @@ def test_compact_shared_strings_read_as_openpyxl_reads_them() -> None:
 
     assert [compact[i] for i in range(len(compact))] == read_string_table(io.BytesIO(xml))
     assert compact[1] == "一月"
+
+
+def test_a_large_recording_leaves_the_pairs_to_the_worker_which_finds_them_by_the_batch(
+    org: TestOrg, goal: Goal, django_capture_on_commit_callbacks: Any
+) -> None:
+    from pms.tracking.models import GoalProgress
+    from pms.tracking.services import progress
+
+    items = [raw(1, "100", "crm-1"), raw(2, "200", "crm-2")]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(actual_push, "INLINE_LIMIT", 0)  # every pair is "many"
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            result = _push(org, items, staged=True)
+
+    assert len(callbacks) == 1  # the batch handed over, no list of pairs
+    assert progress.touched_by_batch(result.batch.pk) == {
+        (f"e{org.employee.pk}", "i" + str(goal.indicator_id))
+    }
+    assert GoalProgress.objects.get(goal=goal).values == 2
+
+
+def test_distinct_reads_of_the_staging_table_do_not_return_every_line(
+    org: TestOrg, goal: Goal
+) -> None:
+    """The staging table is ordered by (token, line): a DISTINCT over it without clearing
+    the ordering selects the line too, one row per staged line (a million-row file in
+    memory while applying)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pms.org.models import Department, Employee
+    from pms.tracking.services import actual_stage
+
+    rows = [HEADER, row(day="2026-01-15", value="1"), row(day="2026-02-15", value="2")]
+    job = run(org, KIND, csv_file(rows), apply=False)
+    token = str(job.uuid)
+    assert ActualStage.objects.filter(token=token).count() == 2
+
+    with CaptureQueriesContext(connection) as queries:
+        found = list(
+            actual_stage.recheck(
+                token,
+                people_in_reach=Employee.objects.all(),
+                departments_in_reach=Department.objects.none(),
+            )
+        )
+        actual_stage.clear_abandoned({token})
+
+    assert found == []
+    distinct = [q["sql"] for q in queries if "DISTINCT" in q["sql"]]
+    assert len(distinct) == 2
+    assert not any('"line"' in sql for sql in distinct)
+    assert ActualStage.objects.filter(token=token).count() == 2
