@@ -250,3 +250,9 @@ def cadence_table() -> CadenceTable:
             for f in RoleFamily.objects.order_by("sort_order", "code")
         ],
     )
+
+
+def obstacle_goals(checkin: CheckIn) -> QuerySet[Goal]:
+    """The goals an obstacle of this check-in may be about: the person's goals in force on a
+    scorecard."""
+    return Goal.objects.filter(employee=checkin.employee, is_active=True, scorecard__isnull=False)

@@ -4,8 +4,6 @@ with their follow-ups and action items."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -32,7 +30,6 @@ from pms.coaching.services import obstacles as obstacle_services
 from pms.coaching.views import actor_of, posted, principal_of
 from pms.core.access import Forbidden, NotFound
 from pms.core.pagination import paginate, query_without_page
-from pms.goals.models import Goal
 from pms.org.access import is_member
 from pms.org.forms import add_service_errors
 from pms.org.models import Employee
@@ -118,10 +115,6 @@ def checkin_new(request: HttpRequest) -> HttpResponse:
 # --- one check-in --------------------------------------------------------------------------
 
 
-def _goals_of(checkin: CheckIn) -> Any:
-    return Goal.objects.filter(employee=checkin.employee, is_active=True, scorecard__isnull=False)
-
-
 def _owners(checkin: CheckIn) -> list[Employee]:
     people = [checkin.employee]
     if checkin.manager is not None:
@@ -173,7 +166,8 @@ def _detail(
                 "scheduled_at": checkin.scheduled_at and timezone.localtime(checkin.scheduled_at),
             }
         ),
-        "obstacle_form": forms.get("obstacle") or ObstacleForm(goals=_goals_of(checkin)),
+        "obstacle_form": forms.get("obstacle")
+        or ObstacleForm(goals=selectors.obstacle_goals(checkin)),
         "action_form": forms.get("action") or ActionItemForm(owners=_owners(checkin)),
         "cancel_form": forms.get("cancel") or CancelForm(),
         "today": timezone.localdate(),
@@ -269,7 +263,7 @@ def checkin_cancel(request: HttpRequest, uuid: str) -> HttpResponse:
 @require_POST
 def obstacle_add(request: HttpRequest, uuid: str) -> HttpResponse:
     checkin = access.access_checkin_for(principal_of(request), uuid, access.can_discuss)
-    form = ObstacleForm(request.POST, goals=_goals_of(checkin))
+    form = ObstacleForm(request.POST, goals=selectors.obstacle_goals(checkin))
     if form.is_valid():
         try:
             obstacle_services.obstacle_add(
