@@ -15,7 +15,7 @@ uploads and pushes are audited as their batch, new values entered by hand one by
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -374,12 +374,3 @@ def actual_enter(
 
         progress_after_record(touched=result.touched, goals=[goal])
     return actual
-
-
-def series_history(series: Iterable[str]) -> list[Actual]:
-    """Every version of these series, newest first within each."""
-    return list(
-        Actual.objects.filter(series__in=list(series))
-        .select_related("entered_by", "batch")
-        .order_by("series", "-version")
-    )

@@ -59,13 +59,3 @@ def snapshot_take(*, actor: Actor, period: Period, name: str, reason: str = "") 
             reason=snap.reason,
         )
     return snap
-
-
-def changed_after(snap: ActualSnapshot) -> QuerySet[Actual]:
-    """Corrections made after the snapshot to values of its period."""
-    return Actual.objects.filter(
-        created_at__gt=snap.taken_at,
-        version__gt=1,
-        start__gte=snap.period.start,
-        end__lte=snap.period.end,
-    )

@@ -187,3 +187,21 @@ def test_hr_takes_a_snapshot_and_later_corrections_are_marked(
 @pytest.mark.parametrize("persona", ["employee", "manager", "hrbp"])
 def test_only_company_hr_takes_snapshots(org: TestOrg, client_for: ClientFor, persona: str) -> None:
     assert client_for(persona).get(reverse("tracking:snapshots")).status_code == 404
+
+
+def test_a_snapshot_keeps_the_values_in_force_when_it_was_taken(org: TestOrg) -> None:
+    from pms.core.audit import Actor
+    from pms.tracking.services.snapshots import snapshot_take, snapshot_values
+
+    goal = measured_goal(org.employee)
+    with time_machine.travel(dt.datetime(2026, 2, 1, tzinfo=dt.UTC), tick=False):
+        enter(goal, dt.date(2026, 1, 10), "100")
+    with time_machine.travel(dt.datetime(2026, 2, 2, tzinfo=dt.UTC), tick=False):
+        snap = snapshot_take(actor=Actor.system(), period=goal.period, name="Q1")
+    with time_machine.travel(dt.datetime(2026, 2, 3, tzinfo=dt.UTC), tick=False):
+        enter(goal, dt.date(2026, 1, 10), "120")
+
+    frozen = list(snapshot_values(snap).values_list("value", "version"))
+
+    assert frozen == [(Decimal(100), 1)]
+    assert Actual.objects.get(is_current=True).value == Decimal(120)
