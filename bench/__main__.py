@@ -6,7 +6,7 @@ import argparse
 
 from bench.environment import PYTHON, fresh_database, run
 
-BENCHMARKS = ("seed", "import", "pages", "goals", "actuals", "boards")
+BENCHMARKS = ("seed", "import", "pages", "goals", "actuals", "boards", "reviews")
 
 
 def run_seed(employees: int) -> None:
@@ -50,6 +50,10 @@ def main() -> None:
             from bench.goals import main_parent as run_goals
 
             run_goals(args.employees)
+        elif name == "reviews":
+            from bench.reviews import main_parent as run_reviews
+
+            run_reviews(args.employees, connections=args.connections, seconds=args.seconds)
         elif name == "boards":
             from bench.boards import main_parent as run_boards
 

@@ -7,6 +7,7 @@ from pms.core.api import LocalSwagger, PmsNinjaAPI, SessionAuth, TokenAuth, inst
 from pms.feedback.api import router as feedback_router
 from pms.goals.api import router as goals_router
 from pms.org.api import router as org_router
+from pms.reviews.api import router as reviews_router
 from pms.tracking.api import router as tracking_router
 
 api = PmsNinjaAPI(
@@ -28,4 +29,5 @@ api.add_router("", goals_router)
 api.add_router("", tracking_router)
 api.add_router("", coaching_router)
 api.add_router("", feedback_router)
+api.add_router("", reviews_router)
 api.add_router("", comms_router)

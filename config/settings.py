@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "pms.tracking",
     "pms.coaching",
     "pms.feedback",
+    "pms.reviews",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +244,8 @@ PMS_PACE_BASIS = env_str("PMS_PACE_BASIS", "calendar")
 # Anonymous input (upward feedback, peer and upward reviews) is shown only aggregated, and only
 # once at least this many people answered; never below 2.
 PMS_ANONYMITY_MIN = max(2, env_int("PMS_ANONYMITY_MIN", 3))
+# Review cycles with more people than this are launched by the background worker.
+PMS_REVIEW_LAUNCH_INLINE = env_int("PMS_REVIEW_LAUNCH_INLINE", 500)
 # Company and department progress boards: the figures (never the names) are shared for this
 # many seconds, so a board opened by many at once is counted once; 0 counts every time.
 PMS_BOARD_CACHE_SECONDS = env_int("PMS_BOARD_CACHE_SECONDS", 60)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tracking/", include("pms.tracking.urls")),
     path("coaching/", include("pms.coaching.urls")),
     path("feedback/", include("pms.feedback.urls")),
+    path("reviews/", include("pms.reviews.urls")),
     path("notifications/", include("pms.comms.urls")),
     path("", include("pms.core.urls")),
 ]

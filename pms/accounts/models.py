@@ -38,6 +38,8 @@ class TokenScope(models.TextChoices):
     READ_TRACKING = "read_tracking", _("Read actual values, progress and check-ins")
     WRITE_TRACKING = "write_tracking", _("Update check-ins and action items")
     WRITE_FEEDBACK = "write_feedback", _("Give and request feedback")
+    READ_REVIEWS = "read_reviews", _("Read review cycles, templates and ratings")
+    WRITE_REVIEWS = "write_reviews", _("Submit ratings and run review cycles")
     READ_RESULTS = "read_results", _("Read results")
 
 

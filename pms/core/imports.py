@@ -151,7 +151,8 @@ def cell_text(value: Any) -> str:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, int | Decimal):
         return str(value)
-    return str(value).strip()
+    # a NUL never means anything in a cell, and PostgreSQL refuses to store one
+    return str(value).replace("\x00", "").strip()
 
 
 # --- errors --------------------------------------------------------------------------------

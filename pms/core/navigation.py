@@ -42,6 +42,7 @@ GROUPS: dict[str, str | Promise] = {
     "goals": _("Goals"),
     "tracking": _("Progress"),
     "feedback": _("Feedback"),
+    "reviews": _("Reviews"),
     "setup": _("Set-up"),
     "org": _("Organisation"),
     "admin": _("Administration"),
@@ -53,6 +54,7 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
     from pms.feedback import access as feedback_access
     from pms.goals import access as goals_access
     from pms.org import access as org_access
+    from pms.reviews import access as reviews_access
     from pms.tracking import access as tracking_access
 
     def has_employee(p: Principal) -> bool:
@@ -106,6 +108,17 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
             feedback_access.can_record_observations,
         ),
         ("feedback", _("24-hour board"), "feedback:board", feedback_access.can_see_board),
+        ("reviews", _("My reviews to do"), "reviews:my_ratings", has_employee),
+        (
+            "reviews",
+            _("Peer approvals"),
+            "reviews:peer_approvals",
+            reviews_access.can_open_peer_approvals,
+        ),
+        ("reviews", _("My results"), "reviews:my_results", has_employee),
+        ("reviews", _("Team reviews"), "reviews:team_reviews", reviews_access.can_see_team_reviews),
+        ("reviews", _("Review cycles"), "reviews:cycles", org_access.is_member),
+        ("reviews", _("Review monitor"), "reviews:monitor", reviews_access.can_run_reviews),
         (
             "setup",
             _("Import actual values"),
@@ -119,6 +132,15 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
             tracking_access.can_manage_connectors,
         ),
         ("setup", _("Check-in cadence"), "coaching:cadence", coaching_access.can_manage_cadence),
+        (
+            "setup",
+            _("Composite weights"),
+            "reviews:composites",
+            reviews_access.can_manage_composites,
+        ),
+        ("setup", _("Review settings"), "reviews:settings", reviews_access.can_manage_settings),
+        # the list's own condition: templates_visible (HR and system admins)
+        ("setup", _("Review templates"), "reviews:templates", reviews_access.can_run_reviews),
         ("goals", _("Strategy"), "goals:strategy", org_access.is_member),
         ("goals", _("Department goals"), "goals:department_goals", org_access.is_member),
         ("goals", _("Alignment"), "goals:alignment", goals_access.can_see_alignment),

@@ -45,6 +45,26 @@ ERROR_CODES: tuple[str, ...] = (
     "unknown_aggregation",  # params: aggregation, aggregations
     "unknown_basis",  # params: basis, bases
     "thresholds_inverted",  # the at-risk threshold is above on-track; params: on_track, at_risk
+    # reviews: ratings / review / composite / grades
+    "out_of_range",  # params: field, min, max, [value], [position], [type]
+    "answer_off_step",  # a numeric answer not on the scale's step; params: value, min, step
+    "unknown_level",  # an answer that is no level of the scale; params: code, codes
+    "not_a_boolean",  # a yes/no answer that is not true/false; params: field
+    "unknown_scale_kind",  # params: kind, kinds
+    "scale_malformed",  # params: field (scale, levels, code or label), [position]
+    "scale_missing_field",  # params: field, [position] (of a level)
+    "scale_unknown_field",  # params: field, [position] (of a level)
+    "scale_inverted",  # a numeric scale's min is not below its max; params: min, max
+    "scale_step_invalid",  # step ≤ 0 or not dividing max − min; params: step, min, max
+    "levels_too_few",  # a levels scale needs at least two; params: count
+    "code_empty",  # params: field (level or grade), position
+    "duplicate_key",  # params: field (level, item, section, veto, part or grade), key
+    "unknown_rater_type",  # params: type, types
+    "weights_not_100",  # review section weights; params: total
+    "grade_bands_empty",
+    "grade_bands_malformed",  # not a list of {grade, min_score}; params: [position]
+    "grade_bands_not_descending",  # params: position
+    "grade_bands_floor",  # the last band must start at 0; params: min
 )
 
 

@@ -70,6 +70,43 @@ STEP_CODES: tuple[str, ...] = (
     "pace_forecast",
     # values status, on_track, at_risk, [pace_index], [forecast_attainment]
     "pace_status",
+    # reviews: one rater's section (pms.scoring.ratings). These show one rater's answers.
+    # values key, weight, answer (as given: number, level code, "yes"/"no"), points
+    "rating_item",
+    # values key, weight: an item this rater left unanswered, left out
+    "rating_item_unanswered",
+    # values answered, items (counts), weight (answered weight), result:
+    # Σ weight × points / Σ answered weight
+    "rater_score",
+    # rater-type blend (pms.scoring.review). Never an individual rater's score.
+    # values type, count, mean, weight: a rater type that counts
+    "rater_type",
+    # values type, weight: nobody of this type answered, left out (not a zero)
+    "rater_type_missing",
+    # values type, count, minimum, weight: fewer answers than the minimum, left out
+    "rater_type_too_few",
+    # values type, count, [mean] (only when count ≥ minimum): a type of weight 0, not counted
+    "rater_type_unweighted",
+    # values weight (of the types that count), total_weight, result
+    "rater_blend",
+    # review vetoes: values key, grade, [score_cap]: the veto was triggered
+    "review_veto",
+    # values key: the veto was checked and not triggered
+    "review_veto_clear",
+    # values key: the veto is not decided yet
+    "review_veto_open",
+    # composite across periods (pms.scoring.composite)
+    # values key, weight, count, mean: a part with scores
+    "composite_part",
+    # values key, weight: a part without scores yet, left out (not a zero)
+    "composite_part_missing",
+    # values weight (of the parts with scores), total_weight, result
+    "composite",
+    # grades (pms.scoring.grades)
+    # values grade, min, score: the score reaches the band's min
+    "grade_band",
+    # values grade (final), veto_grade, [score_grade]: the worse of the two applies
+    "grade_veto",
 )
 
 # How an attainment was computed (the "method" value of an "attainment" step).

@@ -32,7 +32,10 @@ def test_every_error_message_renders_without_its_params(code: str) -> None:
 
 
 def test_every_step_code_has_a_sentence() -> None:
-    assert set(rules.STEP_SENTENCES) == set(STEP_CODES)
+    from pms.reviews.explain import EXPLAIN_STEP_SENTENCES
+
+    # every code of pms.scoring, plus the steps the reviews app adds around them
+    assert set(rules.STEP_SENTENCES) == set(STEP_CODES) | set(EXPLAIN_STEP_SENTENCES)
     assert set(rules.ATTAINMENT_SENTENCES) == set(ATTAINMENT_METHODS)
 
 

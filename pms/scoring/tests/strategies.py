@@ -82,3 +82,22 @@ def weights_summing_to(draw: st.DrawFn, n: int, total: int = 100) -> list[Decima
     cuts = sorted(draw(st.integers(0, cents)) for _ in range(n - 1))
     bounds = [0, *cuts, cents]
     return [Decimal(high - low) / 100 for low, high in pairwise(bounds)]
+
+
+# --- reviews ----------------------------------------------------------------------------------
+
+# A rater's, a section's or a review's score on 0–100.
+review_scores = money(0, 100)
+
+
+@st.composite
+def rater_type_inputs(
+    draw: st.DrawFn, *, min_types: int = 1
+) -> tuple[dict[str, list[Decimal]], dict[str, Decimal]]:
+    """Scores per rater type (possibly none for a type) and the template's weights."""
+    from pms.scoring.review import RATER_TYPES
+
+    types = draw(st.lists(st.sampled_from(RATER_TYPES), min_size=min_types, unique=True))
+    scores = {rater_type: draw(st.lists(review_scores, max_size=5)) for rater_type in types}
+    weights = {rater_type: draw(money(0, 100)) for rater_type in types}
+    return scores, weights

@@ -175,11 +175,33 @@ def clear(token: str) -> None:
 
 def clear_abandoned(live_tokens: set[str]) -> None:
     """Remove rows left by checks that were never applied (or rolled back)."""
-    # no ordering: DISTINCT would take the ordering's columns (one row per staged line)
-    tokens = set(ActualStage.objects.order_by().values_list("token", flat=True).distinct())
-    tokens -= live_tokens
-    for token in tokens:
+    for token in staged_tokens() - live_tokens:
         clear(token)
+
+
+def staged_tokens() -> set[str]:
+    """The tokens with staged rows. On PostgreSQL by skipping through the (token, line)
+    index from one token to the next: a DISTINCT reads every staged row (and the dead ones
+    of earlier imports until the table is vacuumed), seconds once a million-row file is
+    staged."""
+    connection = _connection()
+    if connection.vendor != "postgresql":
+        # no ordering: DISTINCT would take the ordering's columns (one row per staged line)
+        return set(ActualStage.objects.order_by().values_list("token", flat=True).distinct())
+    stage = _tables(connection)["stage"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH RECURSIVE tokens (token) AS (
+                (SELECT token FROM {stage} ORDER BY token LIMIT 1)
+                UNION ALL
+                SELECT (SELECT s.token FROM {stage} s WHERE s.token > t.token
+                        ORDER BY s.token LIMIT 1)
+                FROM tokens t WHERE t.token IS NOT NULL
+            )
+            SELECT token FROM tokens WHERE token IS NOT NULL"""  # noqa: S608
+        )
+        return {token for (token,) in cursor.fetchall()}
 
 
 # --- 1. duplicates ---------------------------------------------------------------------------

@@ -386,6 +386,8 @@ def test_distinct_reads_of_the_staging_table_do_not_return_every_line(
 
     assert found == []
     distinct = [q["sql"] for q in queries if "DISTINCT" in q["sql"]]
-    assert len(distinct) == 2
+    # recheck's indicators, and the tokens on SQLite (on PostgreSQL: an index skip scan)
+    assert len(distinct) == (1 if connection.vendor == "postgresql" else 2)
     assert not any('"line"' in sql for sql in distinct)
+    assert actual_stage.staged_tokens() == {token}
     assert ActualStage.objects.filter(token=token).count() == 2

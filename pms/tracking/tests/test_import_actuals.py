@@ -440,3 +440,15 @@ def test_the_proposed_fast_insert_stores_what_bulk_create_stores(org: TestOrg, g
     stored = Actual.objects.get(pk=rows[1].pk)
     assert (stored.external_id, stored.version, stored.is_current) == ("x2", 1, True)
     assert stored.created_at is not None
+
+
+def test_absurd_numbers_are_bad_rows_and_nul_characters_are_dropped(
+    org: TestOrg, period: Period, revenue: Indicator, goal: Goal
+) -> None:
+    job = run(org, KIND, csv_file([HEADER, row(value="1" * 30)]))
+    assert job.status == ImportStatus.INVALID
+    assert [(line, column) for line, column, _message in errors_of(job)] == [(2, "实际值")]
+
+    job = run(org, KIND, csv_file([HEADER, row(day="2026-02-01", **{"备注": "坏\x00字符"})]))
+    assert job.status == ImportStatus.APPLIED, errors_of(job)
+    assert Actual.objects.get().note == "坏字符"

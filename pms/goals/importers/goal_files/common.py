@@ -81,6 +81,9 @@ def parse_number(text: str, *, places: int = NUMBER_PLACES, digits: int = NUMBER
         value = Decimal(cleaned)
     except InvalidOperation as exc:  # pragma: no cover (the pattern lets only numbers in)
         raise ValueError(_("Enter a number, such as 500 or 12.5.")) from exc
+    # before rounding: quantizing a number with more digits than the context holds fails
+    if value and value.adjusted() >= digits - places:
+        raise ValueError(_("This number is too large."))
     rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if abs(rounded - value) > _FLOAT_NOISE:
         raise ValueError(_("Use at most %(places)d decimal places.") % {"places": places})

@@ -1,0 +1,5 @@
+from pms.reviews.views import urlpatterns
+
+app_name = "reviews"
+
+__all__ = ["app_name", "urlpatterns"]
