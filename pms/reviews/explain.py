@@ -50,7 +50,18 @@ EXPLAIN_STEP_SENTENCES: dict[str, Promise] = {
     ),
     # values label, start, end: the version whose steps follow
     "goal_version": gettext_lazy("Version %(label)s, in force %(start)s – %(end)s:"),
+    # values error (a pms.scoring error code) and its params: rendered with the error message
+    "goal_rule_error": gettext_lazy(
+        "The scoring rule cannot be applied to this goal's figures, so it has no score yet"
+    ),
+    "section_not_applicable": gettext_lazy(
+        "Nothing in this section concerns this person, so it is left out and the other "
+        "sections weigh in its place"
+    ),
 }
+_RULE_ERROR = gettext_lazy(
+    "The scoring rule cannot be applied to this goal's figures (%(reason)s), so it has no score yet"
+)
 
 _GRADE_VETO_ALONE = gettext_lazy("A veto item sets the grade to %(grade)s")
 
@@ -66,6 +77,10 @@ def step_sentence(data: Mapping[str, Any]) -> str:
     values = {str(k): str(v) for k, v in dict(data.get("values") or {}).items()}
     if "type" in values:
         values["type"] = _type_label(values["type"])
+    if code == "goal_rule_error" and values.get("error"):
+        error = values.pop("error")
+        reason = rule_error_message(ScoringError(error, values)).rstrip("。.")
+        return str(_RULE_ERROR) % {"reason": reason}
     if code == "grade_veto" and not values.get("score_grade"):
         return str(_GRADE_VETO_ALONE) % values
     return explain_step(Step(code, values))

@@ -398,6 +398,23 @@ def _rule_of(goal: GoalFacts) -> Rule:
 
 
 def _by_rule(goal: GoalFacts) -> GoalScore:
+    """The goal's score by its rule; a rule that cannot be applied to the goal's figures
+    (a target of 0 to exceed, say) leaves this goal unscored with the reason, rather than
+    taking the whole review's score with it."""
+    try:
+        return _by_rule_or_error(goal)
+    except ScoringError as error:
+        return GoalScore(
+            score=None,
+            attainment=None,
+            vetoed=False,
+            veto_grade=None,
+            steps=(Step("goal_rule_error", {"error": error.code, **error.params}),),
+            rule=goal.rule if isinstance(goal.rule, dict) else {},
+        )
+
+
+def _by_rule_or_error(goal: GoalFacts) -> GoalScore:
     if not goal.versions:
         return score_goal(_rule_of(goal), _goal_input(goal.actual, {}, goal))
     scored: list[GoalScore] = []
@@ -535,6 +552,19 @@ def _goal_section(
     return _GoalSection(result, missing, rows, _steps(steps), vetoes)
 
 
+def _not_applicable(section: SectionFacts, inputs: ReviewInputs, row: dict[str, Any]) -> bool:
+    """A goals section with no goals of its scorecard sections, or a key-task section with no
+    key task to rate, on a scorecard that has goals. Without any goal (no scorecard yet) the
+    section is missing, not inapplicable: the review stays incomplete."""
+    if not inputs.goals:
+        return False
+    if section.kind == SectionKind.GOALS:
+        return not row.get("goals")
+    if section.kind == SectionKind.TASKS:
+        return not _task_goals(section, inputs.goals)
+    return False
+
+
 # --- vetoes --------------------------------------------------------------------------------
 
 
@@ -659,6 +689,8 @@ def _compute(
                 )
 
     section_keys, veto_keys = _Keys(), _Keys()
+    not_applicable: set[int] = set()
+    scored_sections: list[SectionFacts] = []
     review_sections: list[ReviewSection] = []
     vetoes: list[ReviewVeto] = []
     veto_rows: list[dict[str, Any]] = []
@@ -715,15 +747,26 @@ def _compute(
                     ] + row["steps"]
             else:
                 row.update(types=[], held=[], steps=[])
+        if _not_applicable(section, inputs, row):
+            # nothing of this section concerns the person (no key tasks on the scorecard):
+            # it is left out, and the other sections weigh in its place
+            not_applicable.add(section.id)
+            row["not_applicable"] = True
+            row["steps"] = [{"code": "section_not_applicable", "values": {}}]
         row["score"] = _score(score)
         shown.append(row)
         review_sections.append(
             ReviewSection(key=section_keys(section.title), weight=section.weight, score=score)
         )
+        scored_sections.append(section)
 
     total = review_score(review_sections, vetoes=vetoes, partial=True)
     grade, grade_steps = grade_for(total.score, bands, veto_grade=total.veto_grade)
-    section_missing = any(s.score is None and s.weight > 0 for s in review_sections)
+    section_missing = any(
+        s.score is None and s.weight > 0
+        for s, section in zip(review_sections, scored_sections, strict=True)
+        if section.id not in not_applicable
+    )
     complete = (
         total.score is not None
         and not section_missing

@@ -134,7 +134,7 @@ class VersionFacts:
     terms: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GoalFacts:
     id: int
     uuid: str

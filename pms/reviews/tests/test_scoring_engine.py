@@ -434,3 +434,62 @@ def test_a_scorecard_made_after_the_launch_is_found(org: TestOrg, period: Period
     goals = section(computed(review), SectionKind.GOALS)
 
     assert goals["score"] == "90.00"
+
+
+def test_a_goal_whose_rule_cannot_apply_is_left_unscored_with_the_reason(
+    org: TestOrg, tpl: ReviewTemplate, period: Period
+) -> None:
+    # a target of 0 to exceed has no attainment: that goal has no score, the rest stands
+    card = rf.scored_scorecard(
+        org.employee, period, [("销售额", "60", "500", "450"), ("新客户数", "40", "0", "3")]
+    )
+    review = full_review(org, tpl, card)
+
+    result = computed(review)
+
+    goals = section(result, SectionKind.GOALS)
+    broken = next(g for g in goals["goals"] if g["title"] == "新客户数")
+    assert broken["score"] is None
+    assert broken["steps"][0]["code"] == "goal_rule_error"
+    assert "error" in broken["steps"][0]["values"]
+    assert "cannot be applied" in step_sentence(broken["steps"][0])
+    assert goals["score"] == "90.00"  # 销售额 alone, renormalised
+    assert result.score is not None
+    assert result.complete is False
+
+
+def test_a_key_task_section_without_key_tasks_is_left_out_and_the_review_completes(
+    org: TestOrg, card: Scorecard
+) -> None:
+    tpl = rf.template(goals_weight="50", competencies_weight="30")
+    TemplateSection.objects.create(
+        template=tpl,
+        kind=SectionKind.TASKS,
+        title="重点工作",
+        weight=Decimal(20),
+        scale=LEVELS,
+        rater_types=[RaterType.MANAGER],
+        sort_order=2,
+    )
+    review = full_review(org, tpl, card)
+
+    result = computed(review)
+
+    tasks = section(result, SectionKind.TASKS)
+    assert tasks["not_applicable"] is True
+    assert tasks["steps"] == [{"code": "section_not_applicable", "values": {}}]
+    # (50 × 102 + 30 × 81.67) / 80 = 94.38
+    assert result.score == Decimal("94.38")
+    assert result.complete is True
+
+
+def test_without_any_goal_the_goal_section_is_missing_not_left_out(
+    org: TestOrg, tpl: ReviewTemplate, period: Period
+) -> None:
+    empty = goal_factories.scorecard(org.employee, period)
+    review = full_review(org, tpl, empty)
+
+    result = computed(review)
+
+    assert section(result, SectionKind.GOALS).get("not_applicable") is None
+    assert result.complete is False
