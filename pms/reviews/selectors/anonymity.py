@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from pms.org.roles import Principal
 from pms.reviews import access
@@ -304,10 +305,18 @@ def _named_sections(
             for item in items:
                 found_answer = by_item.get(item.pk)
                 if found_answer is not None and (found_answer.value or found_answer.comment):
-                    rows.append(NamedAnswer(item.title, found_answer.value, found_answer.comment))
+                    rows.append(
+                        NamedAnswer(item.title, _shown(found_answer.value), found_answer.comment)
+                    )
         if rows:
             found.append((section.title, rows))
     return found
+
+
+def _shown(value: str) -> str:
+    """A yes/no answer in the reader's language; levels and numbers as they are."""
+    words = {"yes": gettext("Yes"), "no": gettext("No")}
+    return words.get(value.strip().lower(), value)
 
 
 def review_ratings_view(principal: Principal, review: Review) -> RatingsView:

@@ -439,3 +439,17 @@ def test_the_cycle_results_page_queries_do_not_grow(
         rf.review(cycle, person)
     with django_assert_num_queries(first):
         client.get(target)
+
+
+def test_a_yes_no_answer_reads_as_a_word_not_a_code(
+    client_for: Clients, org: TestOrg, released: Review
+) -> None:
+    from pms.reviews.models import RaterType, TemplateItem
+
+    item = TemplateItem.objects.get(section__template=released.template, section__kind="veto")
+    rf.answer(released.ratings.get(rater_type=RaterType.MANAGER), item, "no")
+
+    content = client_for("head").get(url("result", released)).content.decode()
+
+    assert "重大违纪</strong>: No" in content
+    assert ": no<" not in content
