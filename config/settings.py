@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "pms.coaching",
     "pms.feedback",
     "pms.reviews",
+    "pms.calibration",
+    "pms.outcomes",
 ]
 
 MIDDLEWARE = [

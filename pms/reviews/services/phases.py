@@ -35,7 +35,7 @@ from pms.comms.notify import notify
 from pms.core.audit import Actor, audit_record, json_value
 from pms.core.models import AuditAction
 from pms.org.models import CURRENT_STATUSES, Employee
-from pms.reviews import events
+from pms.reviews import events, phase_hooks
 from pms.reviews.models import (
     OPEN_RATING,
     Cycle,
@@ -161,6 +161,7 @@ def cycle_advance(*, actor: Actor, cycle: Cycle) -> Cycle:
             raise ValidationError(_("This is the last phase; close the cycle instead."))
         phases_ensure(locked)
         before = locked.phase
+        phase_hooks.run_guards(locked, before, following)
         CyclePhase.objects.filter(cycle=locked, phase=before).update(
             status=PhaseStatus.CLOSED, closed_at=now, updated_at=now
         )
@@ -177,6 +178,7 @@ def cycle_advance(*, actor: Actor, cycle: Cycle) -> Cycle:
             after={"phase": following},
         )
         _results_after_phase(actor, locked, before)
+        phase_hooks.run_opened(actor, locked, following)
         if following in RATER_PHASES:
             # one message per rater: for a large cycle that is many, sent by the worker
             cycle_id = locked.pk

@@ -1,0 +1,76 @@
+"""Results and their use (结果应用): published results with confirmation, interviews and
+appeals; bonus and raise plans; improvement and development plans."""
+
+from __future__ import annotations
+
+from pms.outcomes.models.pay import (
+    BonusFactor,
+    BonusLine,
+    BonusMethod,
+    BonusPlan,
+    PlanStatus,
+    RaiseLine,
+    RaisePlan,
+)
+from pms.outcomes.models.plans import (
+    OPEN_PIP,
+    ActionKind,
+    CheckpointVerdict,
+    DevelopmentAction,
+    DevelopmentPlan,
+    IdpStatus,
+    ImprovementGoal,
+    ImprovementPlan,
+    PipStatus,
+    PipTrigger,
+    PlanCheckpoint,
+)
+from pms.outcomes.models.results import (
+    OPEN_APPEAL,
+    AckStatus,
+    Appeal,
+    AppealStatus,
+    Interview,
+    InterviewGuide,
+    InterviewStatus,
+    OutcomeSettings,
+    PerformanceResult,
+    ReleaseStatus,
+    ResultChange,
+    ResultRelease,
+    ResultSource,
+)
+
+__all__ = [
+    "OPEN_APPEAL",
+    "OPEN_PIP",
+    "AckStatus",
+    "ActionKind",
+    "Appeal",
+    "AppealStatus",
+    "BonusFactor",
+    "BonusLine",
+    "BonusMethod",
+    "BonusPlan",
+    "CheckpointVerdict",
+    "DevelopmentAction",
+    "DevelopmentPlan",
+    "IdpStatus",
+    "ImprovementGoal",
+    "ImprovementPlan",
+    "Interview",
+    "InterviewGuide",
+    "InterviewStatus",
+    "OutcomeSettings",
+    "PerformanceResult",
+    "PipStatus",
+    "PipTrigger",
+    "PlanCheckpoint",
+    "PlanStatus",
+    "RaiseLine",
+    "RaisePlan",
+    "ReleaseStatus",
+    "ResultChange",
+    "ResultRelease",
+    "ResultSource",
+]
