@@ -6,3 +6,10 @@ class CalibrationConfig(AppConfig):
     name = "pms.calibration"
     label = "calibration"
     verbose_name = _("Calibration")
+
+    def ready(self) -> None:
+        from pms.calibration.services.sessions import sessions_guard
+        from pms.reviews.phase_hooks import register_phase_guard
+
+        # results wait until every opened calibration session of the cycle is closed
+        register_phase_guard("calibration.sessions_closed", sessions_guard)

@@ -1,0 +1,1 @@
+"""Every write calibration makes (services write, selectors read, views translate)."""
