@@ -40,10 +40,27 @@ from pms.reviews.models import Cycle, CycleStatus
 NOTHING = Q(pk__in=[])
 
 READ_SCOPE = "read_calibration"
+WRITE_SCOPE = "write_calibration"
 
 
 def can_run_calibration(principal: Principal) -> bool:
     return can_run_reviews(principal)
+
+
+def can_open_calibration(principal: Principal) -> bool:
+    """The navigation's entry to the session list. Decided from the roles alone (no query on
+    every page): HR and admins, and those who usually sit on a session — the committee,
+    executives, department heads and managers. The list itself shows ``sessions_visible``,
+    so anybody seated on a session finds it there, whether or not the entry shows."""
+    if not principal.is_authenticated:
+        return False
+    return (
+        can_run_calibration(principal)
+        or principal.is_committee
+        or principal.is_executive
+        or principal.is_department_head
+        or principal.is_manager
+    )
 
 
 def can_manage_settings(principal: Principal) -> bool:

@@ -1,0 +1,47 @@
+"""Names of calibration codes in templates: ``{{ entry.box|box_name }}``."""
+
+from __future__ import annotations
+
+from django import template
+
+from pms.calibration import labels
+
+register = template.Library()
+
+
+@register.filter
+def box_name(number: int | None) -> str:
+    return labels.box_name(number)
+
+
+@register.filter
+def box_hint(code: str) -> str:
+    return str(labels.BOX_HINTS.get(code, ""))
+
+
+@register.filter
+def mode_name(mode: str) -> str:
+    return labels.mode_name(mode)
+
+
+@register.filter
+def status_name(status: str) -> str:
+    return labels.status_name(status)
+
+
+@register.filter
+def level_name(level: str) -> str:
+    return labels.level_name(level)
+
+
+@register.filter
+def signed(value: object) -> str:
+    """A difference with its sign (+2, −1, 0)."""
+    if value is None or value == "":
+        return "—"
+    text = str(value)
+    if text.startswith("-"):
+        return "−" + text[1:]
+    if text in {"0", "0.00"}:
+        return text
+    return "+" + text
