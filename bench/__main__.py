@@ -6,7 +6,7 @@ import argparse
 
 from bench.environment import PYTHON, fresh_database, run
 
-BENCHMARKS = ("seed", "import", "pages", "goals", "actuals", "boards", "reviews")
+BENCHMARKS = ("seed", "import", "pages", "goals", "actuals", "boards", "reviews", "calibration")
 
 
 def run_seed(employees: int) -> None:
@@ -54,6 +54,10 @@ def main() -> None:
             from bench.reviews import main_parent as run_reviews
 
             run_reviews(args.employees, connections=args.connections, seconds=args.seconds)
+        elif name == "calibration":
+            from bench.calibration import main_parent as run_calibration
+
+            run_calibration(args.employees, connections=args.connections, seconds=args.seconds)
         elif name == "boards":
             from bench.boards import main_parent as run_boards
 

@@ -130,9 +130,7 @@ class RulesForm(forms.Form):
 
 class DistributionRowForm(forms.Form):
     grade = forms.CharField(label=_("Grade"), max_length=2, required=False)
-    share = forms.DecimalField(
-        label=_("Share (%)"), max_digits=6, decimal_places=3, required=False
-    )
+    share = forms.DecimalField(label=_("Share (%)"), max_digits=6, decimal_places=3, required=False)
     mode = forms.ChoiceField(
         label=_("How it binds"),
         choices=[(mode, MODE_NAMES[mode]) for mode in QUOTA_MODES],
@@ -159,9 +157,7 @@ SettingsFormSet = forms.formset_factory(
 def distribution_formset(
     data: Any | None, rows: Sequence[Mapping[str, Any]], *, levels: Mapping[str, str] | None = None
 ) -> Any:
-    initial = [
-        {**row, "level": (levels or {}).get(str(row.get("grade", "")), "")} for row in rows
-    ]
+    initial = [{**row, "level": (levels or {}).get(str(row.get("grade", "")), "")} for row in rows]
     factory = SettingsFormSet if levels is not None else DistributionFormSet
     return factory(data, initial=initial, prefix="rows")
 
@@ -259,15 +255,6 @@ class BulkChangeForm(forms.Form):
         self.fields["grade"].choices = _grade_choices(grades)  # type: ignore[attr-defined]
         self.fields["potential"].choices = _potential_choices()  # type: ignore[attr-defined]
         # the ids are checked against the session's visible entries by the view
-        if data is not None:
-            self.fields["e"].choices = [(v, v) for v in data.getlist("e")]  # type: ignore[attr-defined]
-
-
-class CompareForm(forms.Form):
-    e = forms.MultipleChoiceField(required=False)
-
-    def __init__(self, data: Any = None, **kwargs: Any) -> None:
-        super().__init__(data, **kwargs)
         if data is not None:
             self.fields["e"].choices = [(v, v) for v in data.getlist("e")]  # type: ignore[attr-defined]
 

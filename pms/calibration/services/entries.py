@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pms.calibration.distribution import box_for, rule_grades
+from pms.calibration.distribution import box_for, rule_grades, session_rule
 from pms.calibration.models import (
     CalibrationChange,
     CalibrationEntry,
@@ -31,6 +31,7 @@ from pms.calibration.services.settings import calibration_settings_get
 from pms.core.audit import Actor, audit_bulk, build_entry
 from pms.core.models import AuditAction
 from pms.reviews.services.review_settings import grade_bands_in_force, review_settings_get
+from pms.scoring.distribution import grades_by_rank
 from pms.scoring.grades import grade_for
 
 MAX_REASON = 500
@@ -230,3 +231,78 @@ def entry_change(
         potential=potential,
     )
     return changed[0]
+
+
+def pool_rank_apply(
+    *, actor: Actor, session: CalibrationSession, pool: str, reason: str
+) -> list[CalibrationEntry]:
+    """Grade a pool by ranking under the session's distribution (强制分布排名): the best
+    scores fill the best grade's quota and so on, equal scores sharing a grade
+    (``pms.scoring.distribution.grades_by_rank``). People without a score keep their
+    grade. Each person whose grade moves gets a change with the reason."""
+    errors: dict[str, list[str]] = {}
+    text = _reason(reason, errors)
+    if errors:
+        raise ValidationError(errors)
+    rule = session_rule(session)
+    with transaction.atomic():
+        locked = CalibrationSession.objects.select_for_update().get(pk=session.pk)
+        _open(locked)
+        rows = list(
+            CalibrationEntry.objects.select_for_update(of=("self",))
+            .filter(session=locked, pool=pool, score__isnull=False)
+            .order_by("pk")
+        )
+        if not rows:
+            raise ValidationError(_("This group has nobody with a score to rank."))
+        ranked = grades_by_rank(rule, [(str(e.pk), e.score) for e in rows if e.score is not None])
+        target = ranked.by_key
+        levels = dict(calibration_settings_get().performance_levels or {})
+        change_rows: list[CalibrationChange] = []
+        audits = []
+        touched: list[CalibrationEntry] = []
+        for entry in rows:
+            grade = target[str(entry.pk)]
+            before = {
+                "score": _fmt(entry.score),
+                "grade": entry.grade,
+                "potential": entry.potential,
+            }
+            changes = _apply(
+                entry=entry,
+                session=locked,
+                score=None,
+                grade=grade,
+                potential=None,
+                levels=levels,
+            )
+            if not changes:
+                continue
+            touched.append(entry)
+            change_rows.extend(
+                CalibrationChange(
+                    entry=entry,
+                    field=field,
+                    before=old,
+                    after=new,
+                    reason=text,
+                    changed_by=actor.user,
+                )
+                for field, old, new in changes
+            )
+            audits.append(
+                build_entry(
+                    actor=actor,
+                    instance=entry,
+                    action=AuditAction.UPDATE,
+                    before=before,
+                    after={**before, "grade": entry.grade},
+                    reason=text,
+                )
+            )
+        CalibrationEntry.objects.bulk_update(
+            touched, ["grade", "box", "changed", "updated_at"], batch_size=1000
+        )
+        CalibrationChange.objects.bulk_create(change_rows, batch_size=1000)
+        audit_bulk(audits)
+    return touched

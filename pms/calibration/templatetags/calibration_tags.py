@@ -35,6 +35,11 @@ def level_name(level: str) -> str:
 
 
 @register.filter
+def minus(value: int, other: int) -> int:
+    return int(value) - int(other)
+
+
+@register.filter
 def signed(value: object) -> str:
     """A difference with its sign (+2, −1, 0)."""
     if value is None or value == "":

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from pms.calibration.models import CalibrationChange, CalibrationEntry
 from pms.calibration.selectors.grid import GridFilters, grade_counts, grid_rows, nine_box
 from pms.calibration.selectors.signals import rater_signals
-from pms.calibration.services.entries import entries_change, entry_change
+from pms.calibration.services.entries import entries_change, entry_change, pool_rank_apply
 from pms.calibration.tests import factories as f
 from pms.core.audit import Actor
 from pms.core.models import AuditEntry
@@ -172,3 +172,22 @@ def test_rater_signals_per_manager(org: TestOrg) -> None:
     assert by[org.manager.pk].self_gap == Decimal("-2.50")  # (-10 + 5) / 2
     assert by[org.other_manager.pk].self_gap == Decimal("30.00")
     assert by[org.other_manager.pk].gap_count == 1
+
+
+def test_ranking_a_pool_fills_the_quotas_from_the_top(org: TestOrg) -> None:
+    cycle = f.calibration_cycle()
+    team = f.people(org.sales1, 10)
+    for n, person in enumerate(team):
+        f.scored(cycle, person, str(95 - 3 * n), "B")
+    session = f.session(org.hr_admin.user, cycle, [org.sales1])  # type: ignore[arg-type]
+    pool = CalibrationEntry.objects.filter(session=session).values_list("pool", flat=True)[0]
+    changed = pool_rank_apply(actor=_hr(org), session=session, pool=pool, reason="按强制分布排名")
+    grades = dict(CalibrationEntry.objects.filter(session=session).values_list("employee", "grade"))
+    # 10 people: S 1, A 2, B 5, C 2 (1.5 rounds up by the larger remainder), D 0 (0.5)
+    assert [grades[p.pk] for p in team] == ["S", "A", "A", "B", "B", "B", "B", "B", "C", "C"]
+    assert len(changed) == 5
+    assert CalibrationChange.objects.filter(reason="按强制分布排名", field="grade").count() == 5
+    with pytest.raises(ValidationError):
+        pool_rank_apply(actor=_hr(org), session=session, pool=pool, reason=" ")
+    with pytest.raises(ValidationError, match="nobody"):
+        pool_rank_apply(actor=_hr(org), session=session, pool="nope", reason="x")
