@@ -8,8 +8,12 @@ class CalibrationConfig(AppConfig):
     verbose_name = _("Calibration")
 
     def ready(self) -> None:
+        from pms.calibration.demo import run_calibration_demo
         from pms.calibration.services.sessions import sessions_guard
+        from pms.reviews.demo import register_demo_phase_step
+        from pms.reviews.models import Phase
         from pms.reviews.phase_hooks import register_phase_guard
 
         # results wait until every opened calibration session of the cycle is closed
         register_phase_guard("calibration.sessions_closed", sessions_guard)
+        register_demo_phase_step(Phase.CALIBRATION, "calibration", run_calibration_demo)

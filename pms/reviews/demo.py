@@ -122,6 +122,24 @@ RUNNING_PEER = (0.9, 0.03)
 RUNNING_MANAGER = (0.15, 0.35)
 
 
+# Later apps (calibration, results) take part in the finished cycle: each step registered
+# for a phase runs while the cycle is in it — calibration before the results are released,
+# results before the cycle closes — and returns a line for the demo's summary.
+DemoPhaseStep = Callable[[Cycle, Actor, random.Random], str]
+_phase_steps: dict[str, dict[str, DemoPhaseStep]] = {}
+
+
+def register_demo_phase_step(phase: str, name: str, step: DemoPhaseStep) -> None:
+    _phase_steps.setdefault(phase, {})[name] = step
+
+
+def _run_phase_steps(demo: _Demo, cycle: Cycle, phase: str, lines: list[str]) -> None:
+    for step in _phase_steps.get(phase, {}).values():
+        line = step(cycle, demo.hr, demo.rng)
+        if line:
+            lines.append(line)
+
+
 @dataclass
 class ReviewsDemoSummary:
     templates: int = 0
@@ -136,6 +154,7 @@ class ReviewsDemoSummary:
     drafts: int = 0
     overdue: int = 0
     seconds: float = 0.0
+    later: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
@@ -144,6 +163,7 @@ class ReviewsDemoSummary:
             f"{self.frozen} frozen results; {self.running} in manager review with "
             f"{self.running_reviews} reviews, {self.running_submitted} ratings submitted, "
             f"{self.drafts} drafts, {self.overdue} overdue; in {self.seconds:.1f} s."
+            + "".join(f"\n{line}" for line in self.later)
         )
 
 
@@ -608,7 +628,9 @@ def _finished(demo: _Demo, rules: Rules, summary: ReviewsDemoSummary) -> Cycle:
     if not cycle_has_frozen_results(cycle):
         results_freeze(actor=demo.hr, cycle=cycle)
         _carry_out(cycle)
+    _run_phase_steps(demo, cycle, Phase.CALIBRATION, summary.later)
     cycle = _advance(demo, cycle, Phase.RESULTS)
+    _run_phase_steps(demo, cycle, Phase.RESULTS, summary.later)
     cycle = cycle_close(actor=demo.hr, cycle=cycle)
     now = timezone.now()
     _backdate(demo, cycle, now)
@@ -808,6 +830,7 @@ __all__ = [
     "ReviewsDemoSummary",
     "finished_deadlines",
     "last_quarter",
+    "register_demo_phase_step",
     "run_demo_step",
     "running_deadlines",
     "seed_reviews_demo",
