@@ -214,3 +214,80 @@ class PeriodicRun(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being prepared")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ExportJob(BaseModel):
+    """One file an app builds in the background (``pms.core.exports``): what was asked
+    (``kind`` and ``params``), by whom, how far it has got, and the file once it is ready.
+
+    Only the person who started it may look at it or download the file, and only while the
+    kind's access rule still lets them have it; the file is deleted after a few days.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # the language the person read the page in: headers and labels are written in it
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["created_by", "kind", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("total")) | models.Q(total=0),
+                name="export_done_within_total",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[ExportStatus.DONE, ExportStatus.FAILED], finished_at__isnull=False
+                )
+                | models.Q(
+                    status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING], finished_at__isnull=True
+                ),
+                name="export_finished_once_ended",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name or self.uuid}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {ExportStatus.QUEUED, ExportStatus.RUNNING}
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total:
+            return 0
+        return min(100, round(100 * self.done / self.total))
+
+    @property
+    def kind_label(self) -> str:
+        from pms.core.exports import get_export
+
+        found = get_export(self.kind)
+        return str(found.label) if found is not None else self.kind

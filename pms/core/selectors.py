@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils import timezone
 
-from pms.core.models import AuditEntry, object_type_label
+from pms.core.models import AuditEntry, ExportJob, object_type_label
+
+if TYPE_CHECKING:
+    from pms.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -61,3 +66,19 @@ def audit_object_types() -> list[tuple[str, str]]:
     """(value, translated label) of every object type the log holds."""
     types = AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True)
     return [(t, object_type_label(t)) for t in types.distinct()]
+
+
+def latest_export(user: User | None, kind: str, **params: Any) -> ExportJob | None:
+    """The person's latest export of ``kind`` whose parameters hold these values, started
+    within the days its file is kept (one query); a page shows it beside its export button."""
+    from pms.core.exports import KEEP_DAYS
+
+    if user is None:
+        return None
+    since = timezone.now() - dt.timedelta(days=KEEP_DAYS)
+    lookups = {f"params__{key}": value for key, value in params.items()}
+    return (
+        ExportJob.objects.filter(created_by=user, kind=kind, created_at__gte=since, **lookups)
+        .order_by("-created_at", "-id")
+        .first()
+    )

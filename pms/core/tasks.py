@@ -48,6 +48,14 @@ def apply_import_job(job_id: int, user_id: int | None) -> None:
 
 
 @task()
+def run_export_job(job_id: int) -> None:
+    """Build one queued export (``pms.core.exports``); a job already taken does nothing."""
+    from pms.core.exports import export_job_run
+
+    export_job_run(job_id=job_id)
+
+
+@task()
 def run_periodic_job(name: str, slot: str = "") -> int:
     """Run one registered periodic job now (the scheduler enqueues it once per slot)."""
     from pms.core.scheduler import periodic_job_run

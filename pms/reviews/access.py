@@ -172,6 +172,15 @@ def can_monitor_cycle(principal: Principal, cycle: Cycle) -> bool:
     return can_run_reviews(principal) and cycle.status != CycleStatus.DRAFT
 
 
+def access_cycle_for_monitor(principal: Principal, uuid: object) -> Cycle:
+    """A cycle on HR's monitor (its page, reminders and export): unknown (404) to whoever
+    does not see the cycle, forbidden (403) to colleagues who are not HR and for a draft."""
+    cycle = access_cycle(principal, uuid)
+    if not can_monitor_cycle(principal, cycle):
+        raise Forbidden
+    return cycle
+
+
 def monitor_reviews(principal: Principal, cycle: Cycle) -> QuerySet[Review]:
     """The reviews of a cycle HR's scope covers."""
     if not can_run_reviews(principal):
@@ -304,11 +313,14 @@ def can_manage_review(principal: Principal, review: Review) -> bool:
 
 
 def can_nominate_peers(principal: Principal, review: Review) -> bool:
+    """The reviewee changes their nominations and sends them while nominating is open:
+    not once sent (until the manager returns the list), nor once approved."""
     return (
         is_reviewee(principal, review)
         and review.status == ReviewStatus.ACTIVE
         and review.cycle.status == CycleStatus.RUNNING
         and review.cycle.phase in NOMINATION_PHASES
+        and review.peers_sent_at is None
         and review.peers_approved_at is None
     )
 
@@ -409,8 +421,9 @@ def raters_choosable(principal: Principal) -> QuerySet[Employee]:
 
 
 def peer_approvals(principal: Principal) -> QuerySet[Review]:
-    """Reviews whose nominated peers wait for this manager (the manager recorded at launch)
-    while peers may still be decided."""
+    """Reviews whose peers the reviewee has sent to this manager (the manager recorded at
+    launch) and that wait for approval while peers may still be decided. Nominations not
+    sent yet are the reviewee's draft: the manager does not see them."""
     me = principal.employee
     if me is None:
         return Review.objects.none()
@@ -419,10 +432,9 @@ def peer_approvals(principal: Principal) -> QuerySet[Review]:
         status=ReviewStatus.ACTIVE,
         cycle__status=CycleStatus.RUNNING,
         cycle__phase__in=_PHASES_UNTIL_PEER,
+        peers_sent_at__isnull=False,
         peers_approved_at__isnull=True,
-        ratings__rater_type=RaterType.PEER,
-        ratings__status=RatingStatus.NOMINATED,
-    ).distinct()
+    )
 
 
 def ratings_of_visible_reviews(principal: Principal) -> QuerySet[Rating]:
@@ -442,13 +454,18 @@ def access_rating_for_decision(principal: Principal, uuid: object) -> Rating:
 
 
 def can_remove_nomination(principal: Principal, rating: Rating) -> bool:
-    """The reviewee takes back a nominee the manager has not decided on yet."""
+    """The reviewee takes back a nominee before sending the list."""
     return rating.status == RatingStatus.NOMINATED and can_nominate_peers(principal, rating.review)
 
 
 def can_decide_nomination(principal: Principal, rating: Rating) -> bool:
-    """Reject or replace one nominated peer: whoever decides the review's peers."""
-    return rating.status == RatingStatus.NOMINATED and can_decide_peers(principal, rating.review)
+    """Reject or replace one nominated peer the reviewee has sent: whoever decides the
+    review's peers."""
+    return (
+        rating.status == RatingStatus.NOMINATED
+        and rating.review.peers_sent_at is not None
+        and can_decide_peers(principal, rating.review)
+    )
 
 
 def can_assign_raters(principal: Principal, review: Review) -> bool:

@@ -91,7 +91,7 @@ register_event(
     title=_("%(name)s was not approved as your peer reviewer"),
     body=_(
         "%(name)s was not approved as a peer reviewer for %(cycle)s: %(reason)s. You may "
-        "nominate somebody else."
+        "change your nominations and send them for approval again."
     ),
     category=CATEGORY,
 )

@@ -1,5 +1,6 @@
 """Pure scoring math: attainment, goal, scorecard and review scores, composites, grades,
-prorating, progress, SMART checks.
+prorating, progress, SMART checks; for calibration and outcomes, forced distribution,
+nine-box, bonus, raises and promotion (imported from their modules, not re-exported here).
 
 Plain functions on plain data — no Django, no ORM, no gettext — so the rules are defined
 once, property-tested with hypothesis and fast enough to run over a whole company at once.

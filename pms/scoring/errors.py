@@ -65,6 +65,24 @@ ERROR_CODES: tuple[str, ...] = (
     "grade_bands_malformed",  # not a list of {grade, min_score}; params: [position]
     "grade_bands_not_descending",  # params: position
     "grade_bands_floor",  # the last band must start at 0; params: min
+    # calibration and outcomes: distribution / ninebox / bonus / raises / promotion
+    "distribution_empty",  # a distribution rule without grades
+    "distribution_malformed",  # not {"grades": [{grade, share, mode}], …}; params: [position]
+    "shares_not_100",  # the grades' shares; params: total
+    "unknown_quota_mode",  # params: mode, modes
+    "unknown_parent",  # a unit's parent is no unit; params: key, parent
+    "unit_cycle",  # units whose parents lead round in a circle; params: key
+    "counts_exceed_headcount",  # more people graded than in the group; params: counted, headcount
+    "unknown_box_level",  # a nine-box level that is not low/mid/high; params: level, levels
+    "grade_unmapped",  # a grade without its level, coefficient…; params: grade
+    "box_levels_not_ordered",  # a better grade mapped to a lower level; params: grade
+    "not_in_fen",  # an amount with more than two decimals; params: field, value, [key]
+    "bases_mixed",  # some people of a pool with a base amount and some without
+    "salary_range_invalid",  # not 0 < min ≤ mid ≤ max; params: min, mid, max
+    "unknown_zone",  # params: zone, zones
+    "raise_matrix_incomplete",  # params: grade, zone
+    # coefficients: not [{grade, coefficient}, …]; params: [position]
+    "coefficients_malformed",
 )
 
 

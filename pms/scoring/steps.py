@@ -107,6 +107,73 @@ STEP_CODES: tuple[str, ...] = (
     "grade_band",
     # values grade (final), veto_grade, [score_grade]: the worse of the two applies
     "grade_veto",
+    # forced distribution (pms.scoring.distribution)
+    # values grade, headcount, share, exact (headcount × share / 100), floor, remainder
+    "quota_exact",
+    # values headcount, floors (Σ floors), seats (people left to the largest remainders)
+    "quota_leftover",
+    # values grade, remainder, quota: the grade got one of the seats left over
+    "quota_seat",
+    # values unit, size, min_size, parent: too few people, pooled into the parent
+    "pool_up",
+    # values key, size, units (comma-joined): a pool large enough to be forced
+    "pool_formed",
+    # values key, size, min_size, units: a pool still too small at the top, not forced
+    "pool_small",
+    # values headcount, min_size: the group is too small to be forced
+    "distribution_small_group",
+    # values grade, mode, quota, count, difference ("+2", "-1", "0"), status
+    "distribution_row",
+    # values grade, quota, count, [first, last (ranks), high, low (scores)]
+    "rank_grade",
+    # values grade, score, people, beyond: equal scores across a boundary, all to the grade
+    "rank_tie",
+    # nine-box (pms.scoring.ninebox): values grade, level
+    "ninebox_performance",
+    # values performance, potential, box, code
+    "ninebox_box",
+    # bonus (pms.scoring.bonus): values grade, coefficient
+    "bonus_coefficient",
+    # values key, factor
+    "bonus_factor",
+    # values base, coefficient, factor (product of the factors), result
+    "bonus_amount",
+    # values pool, people, basis ("coefficient" or "coefficient_base"), total_weight
+    "bonus_pool",
+    # values key, share (exact), cap: the share is above the cap, the cap is paid
+    "bonus_capped",
+    # values key, pool (what is shared after caps), weight, total_weight, exact, result,
+    # [extra ("0.01": one of the fen left over)]
+    "bonus_share",
+    # values amount: nobody left to give it to (everybody capped or weight 0)
+    "bonus_unallocated",
+    # raises (pms.scoring.raises): values salary, midpoint, result (percent)
+    "compa_ratio",
+    # values salary, min, mid, max, zone
+    "salary_zone",
+    # values grade, zone, percent
+    "raise_percent",
+    # values salary, percent, result, new_salary
+    "raise_amount",
+    # values cost, budget, over
+    "raise_budget",
+    # values factor: the suggested scale-down factor
+    "raise_scale",
+    # promotion (pms.scoring.promotion): values cycle, grade ("" without), min_grade,
+    # qualifies ("true"/"false")
+    "promotion_result",
+    # values count, required: fewer results than the rule asks for
+    "promotion_too_few",
+    # values streak, required, min_grade
+    "promotion_streak",
+    # values months, required, ok ("true"/"false")
+    "promotion_tenure",
+    # values required: no tenure known
+    "promotion_tenure_unknown",
+    # coefficients (pms.scoring.coefficients): values grade, coefficient
+    "coefficient",
+    # values grade ("" without): the grade has no coefficient
+    "coefficient_missing",
 )
 
 # How an attainment was computed (the "method" value of an "attainment" step).

@@ -234,6 +234,9 @@ class Review(BaseModel):
     # the current result, denormalised from ReviewResult for lists and the monitor
     score = models.DecimalField(_("score"), max_digits=6, decimal_places=2, null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=2, blank=True)
+    # the reviewee sent their nominated peers to the manager; cleared when the manager
+    # returns the list (rejects a nominee), so the reviewee nominates again and resends
+    peers_sent_at = models.DateTimeField(_("peers sent for approval at"), null=True, blank=True)
     peers_approved_at = models.DateTimeField(_("peers approved at"), null=True, blank=True)
 
     class Meta:

@@ -168,6 +168,7 @@ def my_todo(principal: Principal, today: dt.date) -> TodoList:
                 status=ReviewStatus.ACTIVE,
                 cycle__status=CycleStatus.RUNNING,
                 cycle__phase__in=NOMINATION_PHASES,
+                peers_sent_at__isnull=True,
                 peers_approved_at__isnull=True,
             )
             .select_related("cycle")
@@ -463,15 +464,17 @@ SHOWN_PEERS = (RatingStatus.NOMINATED, RatingStatus.REJECTED, *ASKED)
 
 
 class PeerState:
-    NOMINATED = "nominated"
+    NOMINATED = "nominated"  # on the reviewee's list, not sent yet
+    SENT = "sent"  # sent to the manager, who has not decided yet
     REJECTED = "rejected"
     ASKED = "asked"
 
 
 @dataclass(frozen=True)
 class PeerRow:
-    """One peer as the reviewee and the manager see them: nominated, not approved (with
-    the manager's reason) or asked — never whether they answered or declined."""
+    """One peer as the reviewee and the manager see them: nominated, sent for approval,
+    not approved (with the manager's reason) or asked — never whether they answered or
+    declined."""
 
     name: str
     number: str
@@ -484,16 +487,18 @@ class PeerRow:
     @property
     def state_label(self) -> str:
         labels = {
-            PeerState.NOMINATED: _("Nominated, awaiting the manager"),
+            PeerState.NOMINATED: _("Nominated, not sent yet"),
+            PeerState.SENT: _("Nominated, awaiting the manager"),
             PeerState.REJECTED: _("Not approved"),
             PeerState.ASKED: _("Asked"),
         }
         return str(labels[self.state])
 
 
-def peer_row(rating: Rating) -> PeerRow:
+def peer_row(rating: Rating, *, sent: bool) -> PeerRow:
+    """``sent``: whether the review's nominations are with the manager."""
     if rating.status == RatingStatus.NOMINATED:
-        state = PeerState.NOMINATED
+        state = PeerState.SENT if sent else PeerState.NOMINATED
     elif rating.status == RatingStatus.REJECTED:
         state = PeerState.REJECTED
     else:
@@ -504,7 +509,7 @@ def peer_row(rating: Rating) -> PeerRow:
         department=rating.rater.department.name,
         state=state,
         reason=rating.reason if state == PeerState.REJECTED else "",
-        nomination=rating.uuid if state == PeerState.NOMINATED else None,
+        nomination=rating.uuid if state in (PeerState.NOMINATED, PeerState.SENT) else None,
     )
 
 
@@ -544,6 +549,8 @@ class PeerPanel:
     # declined ratings of every type still to reassign; for the access checks only — pages
     # show ``declined_rows``
     declined: list[Rating]
+    # nominations the reviewee has not sent yet (left out of ``rows`` for the manager)
+    unsent_count: int = 0
 
     @property
     def declined_rows(self) -> list[DeclinedRow]:
@@ -552,6 +559,10 @@ class PeerPanel:
     @property
     def approved(self) -> bool:
         return self.review.peers_approved_at is not None
+
+    @property
+    def sent(self) -> bool:
+        return self.review.peers_sent_at is not None
 
     @property
     def asked_count(self) -> int:
@@ -566,9 +577,10 @@ class PeerPanel:
         return self.review.template.peer_max
 
 
-def peer_panel(review: Review) -> PeerPanel:
+def peer_panel(review: Review, *, drafts: bool = True) -> PeerPanel:
     """The peers of one review and its declined ratings (one query). It holds the names of
-    those asked but never which of them declined or answered."""
+    those asked but never which of them declined or answered. Without ``drafts`` (the
+    manager's page) nominations the reviewee has not sent are left out."""
     ratings = list(
         Rating.objects.filter(review=review)
         .exclude(status=RatingStatus.WITHDRAWN)
@@ -578,12 +590,20 @@ def peer_panel(review: Review) -> PeerPanel:
     for rating in ratings:
         rating.review = review
     peers = [r for r in ratings if r.rater_type == RaterType.PEER]
+    sent = review.peers_sent_at is not None
+    unsent = 0 if sent else sum(1 for r in peers if r.status == RatingStatus.NOMINATED)
+    shown = [
+        r
+        for r in peers
+        if r.status in SHOWN_PEERS and (drafts or sent or r.status != RatingStatus.NOMINATED)
+    ]
     return PeerPanel(
         review=review,
-        rows=[peer_row(r) for r in peers if r.status in SHOWN_PEERS],
+        rows=[peer_row(r, sent=sent) for r in shown],
         live_count=sum(1 for r in peers if r.status in (RatingStatus.NOMINATED, *LIVE_RATING)),
         submitted_count=sum(1 for r in peers if r.status == RatingStatus.SUBMITTED),
         declined=[r for r in ratings if r.status == RatingStatus.DECLINED],
+        unsent_count=unsent,
     )
 
 
@@ -594,8 +614,8 @@ class ApprovalItem:
 
 
 def peer_approval_list(principal: Principal) -> list[ApprovalItem]:
-    """My team's reviews whose nominated peers wait for me, each with its peers (two
-    queries)."""
+    """My team's reviews whose peers their reviewee has sent me and that wait for my
+    approval, each with its peers (two queries)."""
     peers = (
         Rating.objects.filter(rater_type=RaterType.PEER, status__in=SHOWN_PEERS)
         .select_related("rater__department")
@@ -608,7 +628,10 @@ def peer_approval_list(principal: Principal) -> list[ApprovalItem]:
         .order_by("cycle__start", "employee__name", "pk")
     )
     return [
-        ApprovalItem(review=review, rows=[peer_row(r) for r in review.peer_ratings])
+        ApprovalItem(
+            review=review,
+            rows=[peer_row(r, sent=review.peers_sent_at is not None) for r in review.peer_ratings],
+        )
         for review in reviews
     ]
 

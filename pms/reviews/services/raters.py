@@ -1,6 +1,13 @@
 """Who rates whom: peers nominated by the reviewee and decided by the manager, raters HR
 assigns, declining, reassignment and withdrawal.
 
+Nominating is the reviewee's draft until they send it (``peers_send``, within the
+template's fewest and most): only then does the manager see it and decide. A sent list is
+the manager's: the reviewee changes nothing until the manager returns it by rejecting a
+nominee (``peer_reject`` clears ``Review.peers_sent_at``; the reviewee nominates again and
+sends again). Replacing a nominee keeps the list with the manager: the place is filled, the
+count unchanged, and the manager goes on to approve.
+
 Who may do what is checked by the callers through ``pms.reviews.access``; the services keep
 what holds whoever calls: nobody nominates themself or their manager, only current
 employees, no one twice, the template's fewest and most peers, a reason where one is due.
@@ -89,6 +96,13 @@ def _reason(value: str, errors: dict[str, list[str]], *, required: bool = True) 
 def _check_review_open(review: Review) -> None:
     if review.status != ReviewStatus.ACTIVE:
         raise ValidationError(_("This person is no longer in the review cycle."))
+
+
+def _waiting_message() -> str:
+    return _(
+        "Your nominations wait for your manager's decision; you can change them once your "
+        "manager returns them."
+    )
 
 
 def _live_peer_count(review: Review) -> int:
@@ -232,6 +246,8 @@ def peer_nominate(*, actor: Actor, review: Review, rater: Employee) -> Rating:
     errors: dict[str, list[str]] = {}
     if review.peers_approved_at is not None:
         errors.setdefault("rater", []).append(_("Your peer reviewers are approved already."))
+    elif review.peers_sent_at is not None:
+        errors.setdefault("rater", []).append(_waiting_message())
     _check_rater(review, rater, RaterType.PEER, errors)
     most = review.template.peer_max
     if _live_peer_count(review) >= most:
@@ -250,9 +266,11 @@ def peer_nominate(*, actor: Actor, review: Review, rater: Employee) -> Rating:
 
 @transaction.atomic
 def peer_nomination_remove(*, actor: Actor, rating: Rating) -> None:
-    """The reviewee takes a nominee off the list before the manager decides."""
+    """The reviewee takes a nominee off the list before sending it."""
     if rating.status != RatingStatus.NOMINATED:
         raise ValidationError(_("The manager has decided on this colleague already."))
+    if rating.review.peers_sent_at is not None:
+        raise ValidationError(_waiting_message())
     audit_record(
         actor=actor,
         instance=rating,
@@ -264,9 +282,15 @@ def peer_nomination_remove(*, actor: Actor, rating: Rating) -> None:
 
 @transaction.atomic
 def peers_send(*, actor: Actor, review: Review) -> int:
-    """Ask the manager to approve the nominated peers; their number must lie within the
-    template's fewest and most. Returns how many nominees wait for the decision."""
+    """Send the nominated peers to the manager for approval: their number must lie within
+    the template's fewest and most, and a list is sent once (until the manager returns
+    it). From now on the manager sees the nominees, and the reviewee cannot change them.
+    Returns how many nominees wait for the decision."""
     _check_review_open(review)
+    if review.peers_approved_at is not None:
+        raise ValidationError(_("Your peer reviewers are approved already."))
+    if review.peers_sent_at is not None:
+        raise ValidationError(_waiting_message())
     counts = Rating.objects.filter(review=review, rater_type=RaterType.PEER).aggregate(
         nominated=Count("pk", filter=Q(status=RatingStatus.NOMINATED)),
         live=Count("pk", filter=Q(status__in=LIVE_PEER)),
@@ -279,11 +303,20 @@ def peers_send(*, actor: Actor, review: Review) -> int:
             _("Nominate between %(min)d and %(max)d peers; you have %(count)d.")
             % {"min": template.peer_min, "max": template.peer_max, "count": counts["live"]}
         )
+    sent_at = timezone.now()
+    # a conditional update: of two sends at once (a double click), one wins
+    claimed = Review.objects.filter(
+        pk=review.pk, peers_sent_at__isnull=True, peers_approved_at__isnull=True
+    ).update(peers_sent_at=sent_at, updated_at=sent_at)
+    if not claimed:
+        raise ValidationError(_waiting_message())
+    review.peers_sent_at = sent_at
     audit_record(
         actor=actor,
         instance=review,
         action=AuditAction.SUBMIT,
-        after={"peers_nominated": counts["nominated"]},
+        before={"peers_sent_at": None},
+        after={"peers_sent_at": sent_at.isoformat(), "peers_nominated": counts["nominated"]},
     )
     notify(
         event=events.PEERS_REQUESTED,
@@ -306,8 +339,18 @@ def peers_send(*, actor: Actor, review: Review) -> int:
 @transaction.atomic
 def peers_approve(*, actor: Actor, review: Review) -> list[Rating]:
     """Approve every nominated peer: each is asked (and told) now, the reviewee is told,
-    and the review's peers count as decided."""
+    and the review's peers count as decided. Nominations the reviewee has not sent are
+    theirs still: approving waits until they are sent."""
     _check_review_open(review)
+    if review.peers_sent_at is None and (
+        Rating.objects.filter(
+            review=review, rater_type=RaterType.PEER, status=RatingStatus.NOMINATED
+        ).exists()
+    ):
+        raise ValidationError(
+            _("%(name)s has not sent their nominations for approval yet.")
+            % {"name": review.employee.name}
+        )
     template = review.template
     live = _live_peer_count(review)
     if not template.peer_min <= live <= template.peer_max:
@@ -352,13 +395,22 @@ def peers_approve(*, actor: Actor, review: Review) -> list[Rating]:
     return approved
 
 
-@transaction.atomic
-def peer_reject(*, actor: Actor, rating: Rating, reason: str) -> Rating:
-    """The manager does not approve one nominee, saying why; the reviewee is told."""
-    errors: dict[str, list[str]] = {}
-    reason = _reason(reason, errors)
+def _check_sent(rating: Rating, errors: dict[str, list[str]]) -> None:
     if rating.status != RatingStatus.NOMINATED:
         errors.setdefault("__all__", []).append(_("This colleague is decided on already."))
+    elif rating.review.peers_sent_at is None:
+        errors.setdefault("__all__", []).append(
+            _("These nominations have not been sent for approval yet.")
+        )
+
+
+@transaction.atomic
+def peer_reject(*, actor: Actor, rating: Rating, reason: str) -> Rating:
+    """The manager does not approve one nominee, saying why, and returns the list: the
+    reviewee is told, may change their nominations again and sends them again."""
+    errors: dict[str, list[str]] = {}
+    reason = _reason(reason, errors)
+    _check_sent(rating, errors)
     _raise(errors)
     rating.reason = reason
     rating.decided_by = actor.user
@@ -371,6 +423,17 @@ def peer_reject(*, actor: Actor, rating: Rating, reason: str) -> Rating:
         fields=["reason", "decided_by"],
     )
     review = rating.review
+    sent_at = review.peers_sent_at
+    review.peers_sent_at = None
+    review.save(update_fields=["peers_sent_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        instance=review,
+        action=AuditAction.RETURN,
+        before={"peers_sent_at": sent_at.isoformat() if sent_at is not None else None},
+        after={"peers_sent_at": None},
+        reason=reason,
+    )
     notify(
         event=events.PEER_REJECTED,
         recipients=_users(review.employee),
@@ -384,13 +447,13 @@ def peer_reject(*, actor: Actor, rating: Rating, reason: str) -> Rating:
 @transaction.atomic
 def peer_replace(*, actor: Actor, rating: Rating, rater: Employee, reason: str) -> Rating:
     """The manager puts another colleague in a nominee's place, saying why: the nominee
-    is not approved, the new peer is asked now. Returns the new rating."""
+    is not approved, the new peer is asked now. The list stays with the manager (the
+    count is unchanged). Returns the new rating."""
     review = rating.review
     _check_review_open(review)
     errors: dict[str, list[str]] = {}
     reason = _reason(reason, errors)
-    if rating.status != RatingStatus.NOMINATED:
-        errors.setdefault("__all__", []).append(_("This colleague is decided on already."))
+    _check_sent(rating, errors)
     _check_rater(review, rater, RaterType.PEER, errors)
     _raise(errors)
     new = _create(

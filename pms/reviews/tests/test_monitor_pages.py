@@ -1,6 +1,7 @@
 """HR's monitor: completion by phase, rater type and department, who is overdue (named) and
 what anybody wrote (never), reminders in bulk (one message per rater, once a day per
-rating), the .xlsx export (counts only, names only of raters who owe), scope and refusals,
+rating), the .xlsx export as a background job (counts only, names only of raters who owe;
+for the HR person who started it while they still monitor the cycle), scope and refusals,
 and the same number of queries at two sizes."""
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from pms.comms.models import Notification
+from pms.core import exports
 from pms.core.audit import Actor
-from pms.core.models import AuditAction, AuditEntry
+from pms.core.models import AuditAction, AuditEntry, ExportJob, ExportStatus
+from pms.org.models import RoleGrant
 from pms.org.roles import principal_for
+from pms.org.services import role_revoke
 from pms.org.tests.factories import TestOrg, employee
-from pms.reviews import access, events
+from pms.reviews import access, events, exporters
 from pms.reviews.models import (
     Cycle,
     Phase,
@@ -239,11 +243,14 @@ def test_who_may_open_the_monitor(
         client = client_for(persona)
         assert client.get(url("monitor")).status_code == 403, persona
         assert client.get(url("monitor_cycle", cycle)).status_code == 403, persona
-        assert client.get(url("monitor_export", cycle)).status_code == 403, persona
+        assert client.post(url("monitor_export", cycle)).status_code == 403, persona
         assert client.post(url("monitor_remind", cycle), {"which": "open"}).status_code == 403
     assert client_for("employee").get(url("monitor_cycle", draft)).status_code == 404
     assert client_for("hr_admin").get(url("monitor_cycle", draft)).status_code == 403
+    assert client_for("employee").post(url("monitor_export", draft)).status_code == 404
+    assert client_for("hr_admin").post(url("monitor_export", draft)).status_code == 403
     assert not Notification.objects.filter(event=events.RATINGS_REMINDER).exists()
+    assert not ExportJob.objects.exists()
 
 
 def test_the_page_takes_the_same_queries_at_two_sizes(
@@ -334,11 +341,30 @@ def test_a_bad_remind_choice_changes_nothing(client_for: ClientFor, cycle: Cycle
     assert not Rating.objects.filter(reminded_at__isnull=False).exists()
 
 
-# --- export -----------------------------------------------------------------------------------
+# --- export (a background job: pms.core.exports) ----------------------------------------------
 
 
-def test_export_counts_without_anonymous_names(
-    client_for: ClientFor, org: TestOrg, hr: Actor, cycle: Cycle
+def _file_of(client: Client, job: ExportJob) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    response = client.get(reverse("core:export_download", args=[job.uuid]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    completion, overdue = (list(sheet.values) for sheet in book.worksheets)
+    return completion, overdue
+
+
+def _revoke_hr(org: TestOrg, persona: str) -> None:
+    grant = RoleGrant.objects.get(user=getattr(org, persona).user)
+    role_revoke(actor=Actor.system(), grant=grant)
+
+
+def test_export_runs_as_a_job_with_counts_without_anonymous_names(
+    client_for: ClientFor,
+    org: TestOrg,
+    hr: Actor,
+    cycle: Cycle,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     # two more reports of the manager, not reviewed themselves, rate them upward
     boss = Review.objects.get(cycle=cycle, employee=org.manager)
@@ -349,16 +375,40 @@ def test_export_counts_without_anonymous_names(
     phases.phase_deadline_set(
         actor=hr, cycle=cycle, phase=Phase.PEER, opens_on=None, deadline=dt.date(2027, 1, 12)
     )
+    client = client_for("hr_admin")
 
-    response = client_for("hr_admin").get(
-        url("monitor_export", cycle), {"department": str(org.sales1.uuid)}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("monitor_export", cycle),
+            {"filters": f"department={org.sales1.uuid}&page=2"},
+            headers={"HX-Request": "true"},
+        )
 
+    job = ExportJob.objects.get()
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-    book = load_workbook(io.BytesIO(data), read_only=True)
-    completion, overdue = (list(sheet.values) for sheet in book.worksheets)
+    # the page gets the job's status, which polls until the worker is done
+    assert 'hx-trigger="every 2s"' in response.content.decode()
+    fragment = client.get(
+        reverse("core:export", args=[job.uuid]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert reverse("core:export_download", args=[job.uuid]) in fragment
+    assert "every 2s" not in fragment
+    assert (job.kind, job.status, job.created_by) == (
+        exporters.MONITOR_EXPORT,
+        ExportStatus.DONE,
+        org.hr_admin.user,
+    )
+    assert job.params == {
+        "cycle": str(cycle.uuid),
+        "department": str(org.sales1.uuid),
+        "rater_type": "",
+    }
+    assert job.file_name == f"{cycle.name}-monitor-2027-01-15.xlsx"
+    assert AuditEntry.objects.filter(
+        object_type="core.exportjob", object_id=str(job.pk), action=AuditAction.CREATE
+    ).exists()
+    completion, overdue = _file_of(client, job)
+    assert job.total == job.done == len(completion) + len(overdue) - 2  # without the headers
     assert completion[0][:4] == ("Employee number", "Reviewee", "Department", "Rater type")
     upward = [r for r in completion if r[0] == "E0003" and r[3] == "Subordinate (upward)"]
     assert upward == [("E0003", "张经理", "销售一部", "Subordinate (upward)", 4, 1, 0, 3, 0)]
@@ -375,17 +425,121 @@ def test_export_counts_without_anonymous_names(
     }
 
 
-def test_export_queries_do_not_grow_with_the_cycle(
+def test_the_button_queues_a_job_and_the_page_shows_its_progress(
     client_for: ClientFor, org: TestOrg, cycle: Cycle
 ) -> None:
     client = client_for("hr_admin")
+
+    # the commit's task never runs here: the job stays queued, as while the worker is busy
+    response = client.post(url("monitor_export", cycle), {"filters": "rater_type=upward"})
+
+    target = url("monitor_cycle", cycle) + "?rater_type=upward"
+    assert response.status_code == 302
+    assert response["Location"] == target
+    job = ExportJob.objects.get()
+    assert job.status == ExportStatus.QUEUED
+    assert job.params["rater_type"] == "upward"
+    html = client.get(target).content.decode()
+    assert f'id="export-{job.uuid}"' in html
+    assert 'hx-trigger="every 2s"' in html
+    assert reverse("core:export", args=[job.uuid]) in html
+    # another HR person's page does not show it
+    other = client_for("hrbp").get(url("monitor_cycle", cycle)).content.decode()
+    assert str(job.uuid) not in other
+
+
+def test_bad_filters_are_ignored_and_a_department_out_of_scope_is_not_exported(
+    client_for: ClientFor, org: TestOrg, cycle: Cycle
+) -> None:
+    client_for("hr_admin").post(
+        url("monitor_export", cycle), {"filters": "department=x&rater_type=boss&status=?"}
+    )
+    client_for("hrbp").post(url("monitor_export", cycle), {"filters": f"department={org.rnd.uuid}"})
+
+    params = [job.params for job in ExportJob.objects.order_by("pk")]
+    assert params == [{"cycle": str(cycle.uuid), "department": "", "rater_type": ""}] * 2
+
+
+def test_hrbp_exports_only_their_scope(
+    client_for: ClientFor, org: TestOrg, cycle: Cycle, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for("hrbp")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("monitor_export", cycle))
+
+    completion, _overdue = _file_of(client, ExportJob.objects.get())
+    assert {row[0] for row in completion[1:]} == {"E0002", "E0003", "E0004", "E0005", "E0006"}
+
+
+def test_only_the_starter_downloads_and_only_while_they_monitor(
+    client_for: ClientFor, org: TestOrg, cycle: Cycle, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for("hrbp").post(url("monitor_export", cycle))
+    job = ExportJob.objects.get()
+    status = reverse("core:export", args=[job.uuid])
+    download = reverse("core:export_download", args=[job.uuid])
+
+    # other HR, who may monitor the same cycle, and everybody else: unknown
+    for persona in ("hr_admin", "employee", "manager", "outsider"):
+        client = client_for(persona)
+        assert client.get(status).status_code == 404, persona
+        assert client.get(download).status_code == 404, persona
+
+    _revoke_hr(org, "hrbp")
+    client = client_for("hrbp")
+    assert client.get(status).status_code == 403
+    assert client.get(download).status_code == 403
+
+
+def test_a_job_whose_starter_lost_access_before_it_ran_fails(
+    client_for: ClientFor, org: TestOrg, cycle: Cycle
+) -> None:
+    client_for("hrbp").post(url("monitor_export", cycle))
+    _revoke_hr(org, "hrbp")
+
+    job = exports.export_job_run(job_id=ExportJob.objects.get().pk)
+
+    assert job is not None
+    assert job.status == ExportStatus.FAILED
+    assert job.error == "You may no longer export this."
+    assert not job.file
+
+
+def test_progress_is_told_every_thousand_rows_not_per_row(
+    org: TestOrg, cycle: Cycle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exporters, "PROGRESS_EVERY", 4)  # a thousand rows, scaled down
+    told: list[tuple[int, int | None]] = []
+
+    def progress(done: int, total: int | None = None) -> None:
+        told.append((done, total))
+
+    hr = principal_for(org.hr_admin.user)
+    built = exporters.monitor_export_build(hr, {"cycle": str(cycle.uuid)}, progress)
+
+    book = load_workbook(built.file, read_only=True)
+    rows = sum(len(list(sheet.values)) - 1 for sheet in book.worksheets)
+    built.file.close()
+    assert rows > 8
+    assert told[0] == (0, rows)
+    assert told[1:-1] == [(n, None) for n in range(4, rows + 1, 4)]
+    assert told[-1] == (rows, None)
+
+
+def test_export_queries_do_not_grow_with_the_cycle(org: TestOrg, cycle: Cycle) -> None:
+    hr = Actor(user=org.hr_admin.user)
     counts = []
     for extra in (0, 10):
         boss = Review.objects.get(cycle=cycle, employee=org.manager)
         for n in range(extra):
             rf.rating(boss, employee(f"下属{n}", dept=org.rnd, manager=org.manager), "upward")
+        job = exports.export_start(
+            actor=hr, kind=exporters.MONITOR_EXPORT, params={"cycle": str(cycle.uuid)}
+        )
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(url("monitor_export", cycle))
-            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+            done = exports.export_job_run(job_id=job.pk)
+        assert done is not None
+        assert done.status == ExportStatus.DONE
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]

@@ -49,6 +49,11 @@ def nominee(org: TestOrg, review: Review, person: Employee) -> Rating:
     )
 
 
+def send(org: TestOrg, review: Review) -> None:
+    services.peers_send(actor=Actor(user=user_of(org.employee)), review=review)
+    review.refresh_from_db()
+
+
 def page(name: str, obj: Review | Rating) -> str:
     return reverse(f"reviews:{name}", args=[obj.uuid])
 
@@ -79,7 +84,7 @@ def test_the_reviewee_nominates_through_the_page(
     assert Rating.objects.filter(review=review, rater=other).exists()
     html = client.get(page("peers", review)).content.decode()
     assert org.peer.name in html
-    assert "Nominated, awaiting the manager" in html
+    assert "Nominated, not sent yet" in html
 
 
 @pytest.mark.parametrize(
@@ -111,6 +116,27 @@ def test_removing_and_sending(client_for: Clients, org: TestOrg, review: Review)
     assert not Rating.objects.filter(pk=first.pk).exists()
     response = client.post(page("peers_send", review), follow=True)
     assert any("sent to your manager" in m for m in messages_of(response))
+    review.refresh_from_db()
+    assert review.peers_sent_at == NOW
+
+    # sent: the page says so, and the list is the manager's until returned
+    html = response.content.decode()
+    assert "You sent your nominations to your manager on 2027-01-03 10:00." in html
+    assert "Nominated, awaiting the manager" in html
+    assert "Nominate a colleague" not in html
+    assert page("peer_remove", Rating.objects.filter(review=review).first()) not in html  # type: ignore[arg-type]
+    assert "no longer be nominated" not in html
+    late = rf.extra_peers(org.employee, 1)[0]
+    refused = client.post(page("peers_nominate", review), {"rater": str(late.uuid)})
+    assert refused.status_code == 403
+    assert client.post(page("peers_send", review)).status_code == 403
+    kept = Rating.objects.filter(review=review).first()
+    assert kept is not None
+    assert client.post(page("peer_remove", kept)).status_code == 403
+    assert Rating.objects.filter(review=review).count() == 2
+    # nothing is left to do on the to-do list
+    todo = client.get(reverse("reviews:my_ratings")).content.decode()
+    assert page("peers", review) not in todo
 
 
 @pytest.mark.parametrize(
@@ -168,6 +194,8 @@ def test_the_search_refuses_outsiders_of_the_company(db: None, org: TestOrg) -> 
 
 def test_the_approvals_page(client_for: Clients, org: TestOrg, review: Review) -> None:
     nominee(org, review, org.peer)
+    nominee(org, review, rf.extra_peers(org.employee, 1)[0])
+    send(org, review)
     response = client_for("manager").get(reverse("reviews:peer_approvals"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -190,12 +218,15 @@ def test_the_approvals_page_has_a_fixed_number_of_queries(
 ) -> None:
     client = client_for("manager")
     nominee(org, review, org.peer)
+    nominee(org, review, rf.extra_peers(org.employee, 1)[0])
+    send(org, review)
     with CaptureQueriesContext(connection) as small:
         assert client.get(reverse("reviews:peer_approvals")).status_code == 200
     for person in rf.extra_peers(org.employee, 4):
         other = rf.review(cycle, person)
         for colleague in (org.peer, org.employee):
             services.peer_nominate(actor=Actor(user=user_of(person)), review=other, rater=colleague)
+        services.peers_send(actor=Actor(user=user_of(person)), review=other)
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(reverse("reviews:peer_approvals"))
     assert response.content.decode().count("Approve all") == 5
@@ -208,6 +239,7 @@ def test_the_manager_approves_rejects_replaces_and_adds(
     first = nominee(org, review, org.peer)
     colleagues = rf.extra_peers(org.employee, 3)
     second = nominee(org, review, colleagues[0])
+    send(org, review)
     assert client.get(page("peers_decide", review)).status_code == 200
 
     response = client.post(page("peer_reject", first), {"reason": ""}, follow=True)
@@ -215,10 +247,13 @@ def test_the_manager_approves_rejects_replaces_and_adds(
     first.refresh_from_db()
     assert first.status == RatingStatus.NOMINATED
 
-    client.post(page("peer_reject", first), {"reason": "不熟悉"})
+    # replacing keeps the list with the manager; rejecting returns it to the reviewee
     client.post(
         page("peer_replace", second), {"rater": str(colleagues[1].uuid), "reason": "合作更多"}
     )
+    client.post(page("peer_reject", first), {"reason": "不熟悉"})
+    review.refresh_from_db()
+    assert review.peers_sent_at is None
     client.post(page("peers_add", review), {"rater": str(colleagues[2].uuid)})
     response = client.post(page("peers_approve", review), {"next": "approvals"})
     assert response["Location"] == reverse("reviews:peer_approvals")
@@ -234,6 +269,36 @@ def test_the_manager_approves_rejects_replaces_and_adds(
     assert review.peers_approved_at == NOW
 
 
+def test_the_manager_sees_nominations_only_once_sent(
+    client_for: Clients, org: TestOrg, review: Review
+) -> None:
+    first = nominee(org, review, org.peer)
+    nominee(org, review, rf.extra_peers(org.employee, 1)[0])
+    client = client_for("manager")
+
+    approvals = client.get(reverse("reviews:peer_approvals")).content.decode()
+    decide = client.get(page("peers_decide", review)).content.decode()
+
+    assert org.employee.name not in approvals
+    assert org.peer.name not in decide
+    assert "陈员工 has not sent their nominations for approval yet." in decide
+    assert "Approve all" not in decide
+    assert client.post(page("peer_reject", first), {"reason": "x"}).status_code == 403
+    data = {"rater": str(org.outsider.uuid), "reason": "x"}
+    assert client.post(page("peer_replace", first), data).status_code == 403
+    response = client.post(page("peers_approve", review), follow=True)
+    assert any("has not sent their nominations" in m for m in messages_of(response))
+    review.refresh_from_db()
+    assert review.peers_approved_at is None
+    assert set(Rating.objects.filter(review=review).values_list("status", flat=True)) == {
+        RatingStatus.NOMINATED
+    }
+
+    send(org, review)
+    assert org.peer.name in client.get(page("peers_decide", review)).content.decode()
+    assert org.employee.name in client.get(reverse("reviews:peer_approvals")).content.decode()
+
+
 @pytest.mark.parametrize(
     ("persona", "status"), [("employee", 403), ("peer", 404), ("outsider", 404)]
 )
@@ -242,7 +307,9 @@ def test_only_managers_and_hr_decide(
 ) -> None:
     client = client_for(persona)
     rating = nominee(org, review, org.peer)
-    other = rf.extra_peers(org.employee, 1)[0]
+    other, second = rf.extra_peers(org.employee, 2)
+    nominee(org, review, second)
+    send(org, review)
     assert client.get(page("peers_decide", review)).status_code == status
     assert client.post(page("peers_approve", review)).status_code == status
     assert client.post(page("peers_add", review), {"rater": str(other.uuid)}).status_code == status
@@ -251,12 +318,13 @@ def test_only_managers_and_hr_decide(
     assert client.post(page("peer_replace", rating), data).status_code == status
     rating.refresh_from_db()
     assert rating.status == RatingStatus.NOMINATED
-    assert Rating.objects.filter(review=review).count() == 1
+    assert Rating.objects.filter(review=review).count() == 2
 
 
 def test_hr_in_scope_decides_too(client_for: Clients, org: TestOrg, review: Review) -> None:
     for person in [org.peer, *rf.extra_peers(org.employee, 1)]:
         nominee(org, review, person)
+    send(org, review)
     assert client_for("hrbp").post(page("peers_approve", review)).status_code == 302
     review.refresh_from_db()
     assert review.peers_approved_at is not None
@@ -271,6 +339,7 @@ def test_the_manager_reassigns_without_learning_who_declined(
     colleagues = [org.peer, *rf.extra_peers(org.employee, 2)]
     for person in colleagues[:2]:
         nominee(org, review, person)
+    send(org, review)
     services.peers_approve(actor=Actor(user=user_of(org.manager)), review=review)
     Cycle.objects.filter(pk=cycle.pk).update(phase=Phase.PEER)
     declined = Rating.objects.get(review=review, rater=org.peer)

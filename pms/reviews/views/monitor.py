@@ -1,6 +1,7 @@
 """HR's monitor (考核进度监控): which cycles to follow, one cycle's completion by phase,
 rater type and department, its reviews with their counts, who is overdue, reminders in
-bulk and the .xlsx export.
+bulk and the .xlsx export (a background job: the button starts it, the page shows its
+progress and the download, ``pms.core.exports``).
 
 HR sees the reviews their scope covers (an HRBP their departments). The monitor shows
 counts for every rater type and names only the raters who owe a rating past its deadline —
@@ -13,7 +14,6 @@ Refusals: "not found" for people outside the company and for cycles they may not
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from django import forms
 from django.contrib import messages
@@ -21,7 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -30,7 +30,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from pms.core.access import Forbidden, NotFound
+from pms.core.export_pages import export_status_context, render_export_status
+from pms.core.exports import export_start
+from pms.core.htmx import is_htmx
 from pms.core.pagination import paginate
+from pms.core.selectors import latest_export
 from pms.org import access as org_access
 from pms.org.forms import DepartmentChoiceField
 from pms.org.models import Department
@@ -94,10 +98,12 @@ def _require_runner(principal: Principal) -> None:
 
 
 def _monitored(principal: Principal, uuid: object) -> Cycle:
-    cycle = access.access_cycle(principal, uuid)
-    if not access.can_monitor_cycle(principal, cycle):
-        raise Forbidden
-    return cycle
+    return access.access_cycle_for_monitor(principal, uuid)
+
+
+def _back_to(cycle: Cycle, filter_query: str) -> str:
+    target = reverse("reviews:monitor_cycle", kwargs={"uuid": cycle.uuid})
+    return f"{target}?{filter_query}" if filter_query else target
 
 
 def _filter_form(request: HttpRequest, principal: Principal, data: Any) -> MonitorFilterForm:
@@ -167,6 +173,9 @@ def monitor_cycle(request: HttpRequest, uuid: object) -> HttpResponse:
             ],
             "filter_query": filter_query,
             "remind_form": RemindForm(initial={"which": REMIND_OVERDUE}),
+            "export": export_status_context(
+                latest_export(principal.user, exporters.MONITOR_EXPORT, cycle=str(cycle.uuid))
+            ),
             "can_remind": cycle.status == CycleStatus.RUNNING,
             "title": _("Monitor: %(name)s") % {"name": cycle.name},
         },
@@ -182,17 +191,30 @@ def _ratings_in_view(
 
 
 @login_required
-@require_GET
-def monitor_export(request: HttpRequest, uuid: object) -> FileResponse:
+@require_POST
+def monitor_export(request: HttpRequest, uuid: object) -> HttpResponse:
+    """Start building the .xlsx file of the monitor as filtered (``filters``) in the
+    background; HTMX gets the job's status to poll, a plain form goes back to the page,
+    which shows the latest export."""
     principal = principal_of(request)
     cycle = _monitored(principal, uuid)
-    today = timezone.localdate()
-    ratings, _filters = _ratings_in_view(request, principal, cycle, request.GET or None)
-    workbook = exporters.monitor_workbook(cycle, ratings, selectors.phase_deadlines(cycle), today)
-    response = FileResponse(workbook, content_type=exporters.XLSX_TYPE)
-    filename = exporters.export_filename(cycle, today)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    back = request.POST.get("filters", "")[:2000]
+    filters = _filter_form(request, principal, QueryDict(back) or None).filters()
+    try:
+        job = export_start(
+            actor=actor_of(request),
+            kind=exporters.MONITOR_EXPORT,
+            params=exporters.monitor_export_params(cycle, filters),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_back_to(cycle, back))
+    job.refresh_from_db()  # a worker may have started on it already
+    if is_htmx(request):
+        return render_export_status(request, job)
+    messages.info(request, _("The file is being prepared; it will appear here when it is ready."))
+    return redirect(_back_to(cycle, back))
 
 
 @login_required
@@ -202,9 +224,7 @@ def monitor_remind(request: HttpRequest, uuid: object) -> HttpResponse:
     cycle = _monitored(principal, uuid)
     form = RemindForm(request.POST)
     back = request.POST.get("filters", "")[:2000]
-    target = reverse("reviews:monitor_cycle", kwargs={"uuid": cycle.uuid})
-    if back:
-        target = f"{target}?{back}"
+    target = _back_to(cycle, back)
     if not form.is_valid():
         messages.error(request, _("Choose whom to remind."))
         return redirect(target)

@@ -70,13 +70,20 @@ def _decision_rating(request: HttpRequest, uuid: str) -> Rating:
     return access.access_rating_for_decision(principal_of(request), uuid)
 
 
+def _nominating_closed(review: Review) -> Forbidden:
+    """Why the reviewee may not change or send their nominations now."""
+    if review.peers_sent_at is not None and review.peers_approved_at is None:
+        return Forbidden(_("Your nominations wait for your manager's decision."))
+    return Forbidden(_("Peers can no longer be nominated for this review."))
+
+
 # --- the reviewee ---------------------------------------------------------------------------
 
 
 @login_required
 def peers(request: HttpRequest, uuid: str) -> HttpResponse:
-    """My peer reviewers in one review: nominate, take back, send for approval; once
-    approved, who was asked (without who answered)."""
+    """My peer reviewers in one review: nominate, take back, send for approval; once sent,
+    that they wait for the manager; once approved, who was asked (without who answered)."""
     principal = principal_of(request)
     review = access.access_review(principal, uuid)
     if not access.is_reviewee(principal, review):
@@ -98,7 +105,7 @@ def nominate(request: HttpRequest, uuid: str) -> HttpResponse:
     principal = principal_of(request)
     review = access.access_review(principal, uuid)
     if not access.can_nominate_peers(principal, review):
-        raise Forbidden(_("Peers can no longer be nominated for this review."))
+        raise _nominating_closed(review)
     try:
         rater = _picked(request)
         services.peer_nominate(actor=actor_of(request), review=review, rater=rater)
@@ -128,7 +135,7 @@ def send(request: HttpRequest, uuid: str) -> HttpResponse:
     principal = principal_of(request)
     review = access.access_review(principal, uuid)
     if not access.can_nominate_peers(principal, review):
-        raise Forbidden(_("Peers can no longer be nominated for this review."))
+        raise _nominating_closed(review)
     try:
         services.peers_send(actor=actor_of(request), review=review)
     except ValidationError as exc:
@@ -158,7 +165,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def approvals(request: HttpRequest) -> HttpResponse:
-    """My team's reviews whose nominated peers wait for my decision."""
+    """My team's reviews whose peers their reviewee has sent for my approval."""
     principal = principal_of(request)
     if not access.can_open_peer_approvals(principal):
         raise NotFound
@@ -173,7 +180,7 @@ def decide(request: HttpRequest, uuid: str) -> HttpResponse:
     review = access.access_review(principal, uuid)
     if not access.can_open_rater_decisions(principal, review):
         raise Forbidden
-    panel = peer_panel(review)
+    panel = peer_panel(review, drafts=False)
     return render(
         request,
         "reviews/peers_decide.html",

@@ -8,6 +8,7 @@ from itertools import pairwise
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from pms.scoring.distribution import DistributionRule, GradeShare, QuotaMode, Unit
 from pms.scoring.rules import (
     GRADES,
     BandsRule,
@@ -101,3 +102,32 @@ def rater_type_inputs(
     scores = {rater_type: draw(st.lists(review_scores, max_size=5)) for rater_type in types}
     weights = {rater_type: draw(money(0, 100)) for rater_type in types}
     return scores, weights
+
+
+# --- calibration and outcomes -----------------------------------------------------------------
+
+
+@st.composite
+def distribution_rules(draw: st.DrawFn, *, max_grades: int = 6) -> DistributionRule:
+    """A valid rule: 1–6 grades whose two-decimal shares add up to 100, any modes."""
+    count = draw(st.integers(1, max_grades))
+    shares = draw(weights_summing_to(count))
+    modes = draw(st.lists(st.sampled_from(QuotaMode), min_size=count, max_size=count))
+    return DistributionRule(
+        shares=tuple(
+            GradeShare(f"g{i}", share, mode)
+            for i, (share, mode) in enumerate(zip(shares, modes, strict=True))
+        ),
+        min_group_size=draw(st.integers(0, 12)),
+    )
+
+
+@st.composite
+def unit_trees(draw: st.DrawFn, *, max_units: int = 12) -> list[Unit]:
+    """Units forming a forest: each unit's parent, if any, is an earlier unit."""
+    size = draw(st.integers(1, max_units))
+    units: list[Unit] = []
+    for index in range(size):
+        parent = draw(st.none() | st.sampled_from([u.key for u in units])) if units else None
+        units.append(Unit(f"u{index}", parent, draw(st.integers(0, 15))))
+    return units
