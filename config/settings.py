@@ -248,6 +248,9 @@ PMS_PACE_BASIS = env_str("PMS_PACE_BASIS", "calendar")
 PMS_ANONYMITY_MIN = max(2, env_int("PMS_ANONYMITY_MIN", 3))
 # Review cycles with more people than this are launched by the background worker.
 PMS_REVIEW_LAUNCH_INLINE = env_int("PMS_REVIEW_LAUNCH_INLINE", 500)
+# a cycle of up to this many people gets its results written as the results phase opens;
+# a larger one by the worker, batch by batch
+PMS_RESULTS_PUBLISH_INLINE = env_int("PMS_RESULTS_PUBLISH_INLINE", 2000)
 # Company and department progress boards: the figures (never the names) are shared for this
 # many seconds, so a board opened by many at once is counted once; 0 counts every time.
 PMS_BOARD_CACHE_SECONDS = env_int("PMS_BOARD_CACHE_SECONDS", 60)

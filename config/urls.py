@@ -16,6 +16,8 @@ urlpatterns = [
     path("coaching/", include("pms.coaching.urls")),
     path("feedback/", include("pms.feedback.urls")),
     path("reviews/", include("pms.reviews.urls")),
+    path("calibration/", include("pms.calibration.urls")),
+    path("results/", include("pms.outcomes.urls")),
     path("notifications/", include("pms.comms.urls")),
     path("", include("pms.core.urls")),
 ]

@@ -41,6 +41,10 @@ class TokenScope(models.TextChoices):
     READ_REVIEWS = "read_reviews", _("Read review cycles, templates and ratings")
     WRITE_REVIEWS = "write_reviews", _("Submit ratings and run review cycles")
     READ_RESULTS = "read_results", _("Read results")
+    READ_PLANS = "read_plans", _("Read improvement and development plans")
+    READ_PAY = "read_pay", _("Read bonus and raise plan lines")
+    READ_CALIBRATION = "read_calibration", _("Read calibration sessions and their people")
+    WRITE_CALIBRATION = "write_calibration", _("Change scores, grades and potential in calibration")
 
 
 TOKEN_PREFIX = "pms_"  # noqa: S105 (a public prefix, not a secret)

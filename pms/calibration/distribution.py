@@ -110,10 +110,20 @@ def pool_keys(session: CalibrationSession, department_ids: Iterable[int]) -> dic
         ancestor_ids.update(int(part) for part in path.strip("/").split("/") if part)
     parents = dict(Department.objects.filter(pk__in=ancestor_ids).values_list("pk", "parent_id"))
     parents.update(Department.objects.filter(pk__in=counts).values_list("pk", "parent_id"))
+    # the tree stops at the session's own departments: a small team is pooled up to them,
+    # never into a department above them the session does not cover
+    chosen = list(session.departments.values_list("pk", "path"))
+    tops = {
+        pk
+        for pk, path in chosen
+        if not any(path != other and path.startswith(other) for _pk, other in chosen)
+    }
     units = [
         Unit(
             key=str(pk),
-            parent=str(parent) if parent is not None and parent in parents else None,
+            parent=str(parent)
+            if parent is not None and parent in parents and pk not in tops
+            else None,
             count=counts.get(pk, 0),
         )
         for pk, parent in parents.items()

@@ -209,7 +209,7 @@ class CloseForm(forms.Form):
     )
 
 
-def _grade_choices(grades: Iterable[str]) -> list[tuple[str, str]]:
+def _grade_choices(grades: Iterable[str]) -> list[tuple[str, Any]]:
     return [("", pgettext_lazy("keep", "— unchanged —")), *((g, g) for g in grades)]
 
 

@@ -213,6 +213,7 @@ class CalibrationEntry(BaseModel):
         indexes = [
             models.Index(fields=["session", "grade"]),
             models.Index(fields=["session", "department"]),
+            models.Index(fields=["session", "pool"]),
         ]
         constraints = [
             models.CheckConstraint(

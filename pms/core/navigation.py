@@ -43,6 +43,7 @@ GROUPS: dict[str, str | Promise] = {
     "tracking": _("Progress"),
     "feedback": _("Feedback"),
     "reviews": _("Reviews"),
+    "results": _("Results"),
     "setup": _("Set-up"),
     "org": _("Organisation"),
     "admin": _("Administration"),
@@ -50,10 +51,12 @@ GROUPS: dict[str, str | Promise] = {
 
 
 def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool]]]:
+    from pms.calibration import access as calibration_access
     from pms.coaching import access as coaching_access
     from pms.feedback import access as feedback_access
     from pms.goals import access as goals_access
     from pms.org import access as org_access
+    from pms.outcomes import access as outcomes_access
     from pms.reviews import access as reviews_access
     from pms.tracking import access as tracking_access
 
@@ -120,6 +123,59 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
         ("reviews", _("Review cycles"), "reviews:cycles", org_access.is_member),
         ("reviews", _("Review monitor"), "reviews:monitor", reviews_access.can_run_reviews),
         (
+            "reviews",
+            _("Calibration"),
+            "calibration:sessions",
+            calibration_access.can_open_calibration,
+        ),
+        ("results", _("My performance results"), "outcomes:my_results", has_employee),
+        (
+            "results",
+            _("Team results"),
+            "outcomes:team_results",
+            outcomes_access.can_see_team_results,
+        ),
+        ("results", _("Performance interviews"), "outcomes:interviews", has_employee),
+        ("results", _("Results by cycle"), "outcomes:cycles", outcomes_access.can_run_results),
+        ("results", _("Appeals"), "outcomes:appeals", outcomes_access.can_run_results),
+        # the list's own condition; changing guides is company-wide HR's
+        ("setup", _("Interview guides"), "outcomes:guides", outcomes_access.can_run_results),
+        ("results", _("Bonus plans"), "outcomes:bonus_plans", outcomes_access.can_read_pay),
+        ("results", _("Raise plans"), "outcomes:raise_plans", outcomes_access.can_read_pay),
+        (
+            "results",
+            _("Promotion eligibility"),
+            "outcomes:promotion",
+            outcomes_access.can_see_promotion,
+        ),
+        (
+            "results",
+            _("Training needs"),
+            "outcomes:training",
+            outcomes_access.can_see_training_needs,
+        ),
+        ("results", _("My plans"), "outcomes:plans_mine", has_employee),
+        (
+            "results",
+            _("Team improvement plans"),
+            "outcomes:pip_team",
+            outcomes_access.can_see_team_plans,
+        ),
+        (
+            "results",
+            _("Team development plans"),
+            "outcomes:idp_team",
+            outcomes_access.can_see_team_plans,
+        ),
+        ("results", _("Improvement plans"), "outcomes:pip_list", outcomes_access.can_list_plans),
+        ("results", _("Development plans"), "outcomes:idp_list", outcomes_access.can_list_plans),
+        (
+            "setup",
+            _("Results settings"),
+            "outcomes:settings",
+            outcomes_access.can_manage_outcome_settings,
+        ),
+        (
             "setup",
             _("Import actual values"),
             "tracking:imports",
@@ -139,6 +195,12 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
             reviews_access.can_manage_composites,
         ),
         ("setup", _("Review settings"), "reviews:settings", reviews_access.can_manage_settings),
+        (
+            "setup",
+            _("Calibration settings"),
+            "calibration:settings",
+            calibration_access.can_manage_settings,
+        ),
         # the list's own condition: templates_visible (HR and system admins)
         ("setup", _("Review templates"), "reviews:templates", reviews_access.can_run_reviews),
         ("goals", _("Strategy"), "goals:strategy", org_access.is_member),

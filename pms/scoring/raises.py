@@ -21,7 +21,8 @@ example: better grades and lower positions in the range get more). A matrix must
 every grade and every zone (``raise_matrix_incomplete``), only those (``bad_grade``,
 ``unknown_zone``), and percents within 0–100 (``out_of_range``); numbers may arrive as
 int, float, str or Decimal (JSON). ``raise_for``: amount = salary × percent / 100 rounded
-half-up to the fen; the new salary is salary + amount.
+half-up to the fen; the new salary is salary + amount. ``raise_from_table`` does the same
+with a matrix checked once beforehand (``check_raise_matrix``), for many people at once.
 
 Budget. The raises' total cost is compared with the budget. Over budget, the suggested
 scale-down factor is budget / cost rounded down to four decimals; scaling every amount by
@@ -62,6 +63,7 @@ __all__ = [
     "check_raise_matrix",
     "compa_ratio",
     "raise_for",
+    "raise_from_table",
     "raise_matrix_to_data",
     "salary_zone",
     "scale_amount",
@@ -205,7 +207,25 @@ def raise_for(
     grades: Sequence[str] = GRADES,
 ) -> RaiseResult:
     """The raise of a person with ``grade`` paid ``salary`` in ``salary_range``."""
-    table = check_raise_matrix(matrix, grades)
+    return raise_from_table(
+        salary=salary,
+        salary_range=salary_range,
+        grade=grade,
+        table=check_raise_matrix(matrix, grades),
+        grades=grades,
+    )
+
+
+def raise_from_table(
+    *,
+    salary: Decimal,
+    salary_range: SalaryRange,
+    grade: str,
+    table: Mapping[str, Mapping[SalaryZone, Decimal]],
+    grades: Sequence[str] = GRADES,
+) -> RaiseResult:
+    """``raise_for`` with a matrix ``check_raise_matrix`` has already checked: a plan of
+    100,000 people checks its one matrix once, not once per person."""
     if grade not in table:
         raise ScoringError("bad_grade", {"grade": grade, "grades": ", ".join(grades)})
     ratio = compa_ratio(salary, salary_range)

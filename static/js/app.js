@@ -12,3 +12,11 @@ document.addEventListener("click", (event) => {
     if (!group.contains(event.target)) group.removeAttribute("open");
   }
 });
+
+// A form sent back with its errors (422) replaces the form, as a 200 would.
+document.addEventListener("htmx:beforeSwap", (event) => {
+  if (event.detail.xhr.status === 422) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});

@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pms.accounts.models import User
+from pms.calibration import events
 from pms.calibration.distribution import check_rule, deviations_of_session, pool_keys
 from pms.calibration.models import (
     CalibrationEntry,
@@ -38,6 +40,7 @@ from pms.calibration.services.settings import (
     check_enforcement,
     check_group_size,
 )
+from pms.comms.notify import notify
 from pms.core.audit import Actor, audit_record, snapshot
 from pms.core.models import AuditAction
 from pms.org.models import Department, RoleFamily
@@ -313,6 +316,7 @@ def session_open(*, actor: Actor, session: CalibrationSession) -> OpenReport:
             before={"status": SessionStatus.DRAFT},
             after={"status": SessionStatus.OPEN, "people": len(rows), "skipped": skipped},
         )
+        _tell_members(locked, cycle, events.SESSION_OPENED, count=len(rows))
     return OpenReport(session=locked, added=len(rows), skipped=skipped)
 
 
@@ -361,7 +365,26 @@ def session_close(
             after={"status": SessionStatus.CLOSED, "off_target_groups": len(off)},
             reason=locked.close_reason,
         )
+        _tell_members(locked, locked.cycle, events.SESSION_CLOSED)
     return locked
+
+
+def _tell_members(session: CalibrationSession, cycle: Cycle, event: str, count: int = 0) -> None:
+    """The facilitator and each member, in their role; keyed so nobody hears it twice."""
+    url = reverse("calibration:session", args=[session.uuid])
+    seats: dict[int, tuple[User, str]] = {}
+    for member in SessionMember.objects.filter(session=session).select_related("user"):
+        seats[member.user_id] = (member.user, str(MemberRole(member.role).label))
+    facilitator = User.objects.get(pk=session.facilitator_id)
+    seats[facilitator.pk] = (facilitator, _("facilitator"))
+    for user, role in seats.values():
+        notify(
+            event=event,
+            recipients=[user],
+            params={"session": session.name, "cycle": cycle.name, "count": count, "role": role},
+            url=url,
+            key=f"calibration:{session.uuid}:{event}",
+        )
 
 
 def session_delete(*, actor: Actor, session: CalibrationSession) -> None:

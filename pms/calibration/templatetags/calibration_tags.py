@@ -50,3 +50,15 @@ def signed(value: object) -> str:
     if text in {"0", "0.00"}:
         return text
     return "+" + text
+
+
+@register.filter
+def change_value(value: str, field: str) -> str:
+    """A before or after value of a change as people read it (potential by its name)."""
+    if not value:
+        return "—"
+    if field == "potential":
+        from pms.calibration.models import Potential
+
+        return str(dict(Potential.choices).get(value, value))
+    return value

@@ -281,3 +281,25 @@ def test_results_wait_for_open_sessions(org: TestOrg) -> None:
     session_close(actor=_hr(org), session=session, reason="分布偏差已说明")
     advanced = cycle_advance(actor=_hr(org), cycle=cycle)
     assert advanced.phase == Phase.RESULTS
+
+
+def test_members_hear_of_opening_and_closing_but_not_the_people_calibrated(org: TestOrg) -> None:
+    from pms.comms.models import Notification
+
+    cycle = f.calibration_cycle()
+    for person in f.people(org.sales1, 10):
+        f.scored(cycle, person, "75", "B")
+    f.scored(cycle, org.employee, "80", "A")
+    session = f.session(org.hr_admin.user, cycle, [org.sales1], open_it=False)  # type: ignore[arg-type]
+    member_add(actor=_hr(org), session=session, user=org.head.user, role=MemberRole.HEAD)  # type: ignore[arg-type]
+    session_open(actor=_hr(org), session=session)
+    session_open_again = CalibrationSession.objects.get(pk=session.pk)
+    opened = Notification.objects.filter(event="calibration.session_opened")
+    assert set(opened.values_list("recipient", flat=True)) == {
+        org.head.user.pk,  # type: ignore[union-attr]
+        org.hr_admin.user.pk,  # type: ignore[union-attr]
+    }
+    session_close(actor=_hr(org), session=session_open_again, reason="小组人数不足")
+    closed = Notification.objects.filter(event="calibration.session_closed")
+    assert closed.count() == 2
+    assert not Notification.objects.filter(recipient=org.employee.user).exists()

@@ -84,6 +84,9 @@ def grid_context(
     }
 
 
+POOLS_SHOWN = 12
+
+
 def status_context(
     principal: Principal,
     session: CalibrationSession,
@@ -91,17 +94,27 @@ def status_context(
     pools: list[PoolDeviation],
     *,
     close_form: CloseForm | None = None,
+    all_pools: bool = False,
 ) -> dict[str, Any]:
-    """The distribution panel, the grade counts and the close form."""
+    """The distribution panel, the grade counts and the close form.
+
+    A big session has hundreds of pools: the panel shows the groups off target first, then
+    the largest, up to ``POOLS_SHOWN``, and says how many more there are (``?pools=all``
+    shows every one)."""
     off = [pool for pool in pools if not pool.complies]
+    ordered = sorted(pools, key=lambda pool: (pool.complies, -pool.deviation.headcount))
+    shown = ordered if all_pools else ordered[:POOLS_SHOWN]
     return {
-        "panels": selectors.pool_panels(pools),
+        "panels": selectors.pool_panels(shown),
+        "pools_hidden": len(pools) - len(shown),
+        "pools_hidden_off": len(off) - sum(1 for pool in shown if not pool.complies),
         "counts": grid_selectors.grade_counts(session, entries),
         "off_target": len(off),
         "blocked": bool(off) and session.enforcement == Enforcement.BLOCK,
         "needs_reason": bool(off) and session.enforcement == Enforcement.WARN,
         "close_form": close_form or CloseForm(),
         "can_setup": access.can_setup_session(principal, session),
+        "can_decide": access.can_decide(principal, session),
     }
 
 
@@ -131,7 +144,14 @@ def session_page(
         entries = access.entries_visible(principal, session)
         pools = deviations_of_session(session, entries=entries)
         context.update(
-            status_context(principal, session, entries, pools, close_form=close_form),
+            status_context(
+                principal,
+                session,
+                entries,
+                pools,
+                close_form=close_form,
+                all_pools=request.GET.get("pools") == "all",
+            ),
             **grid_context(
                 request, session, entries, pools, can_decide=can_decide, bulk_form=bulk_form
             ),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -22,6 +23,7 @@ from pms.calibration.selectors import evidence as evidence_selectors
 from pms.calibration.selectors import sessions as selectors
 from pms.calibration.views.common import parse_uuids
 from pms.core.access import NotFound
+from pms.core.htmx import is_htmx
 from pms.org.roles import Principal
 from pms.org.views import principal_of
 
@@ -76,6 +78,12 @@ def compare(request: HttpRequest, uuid: object) -> HttpResponse:
     ids = parse_uuids(request.GET.getlist("e"))
     if ids is None:
         raise NotFound
+    if is_htmx(request):
+        # asked from the grid's form: open the page itself, with only the people in its address
+        target = reverse("calibration:compare", kwargs={"uuid": session.uuid})
+        response = HttpResponse("")
+        response["HX-Redirect"] = f"{target}?{urlencode([('e', str(i)) for i in ids])}"
+        return response
     entries: list[CalibrationEntry] = []
     problem = ""
     if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:

@@ -21,19 +21,19 @@ from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from pms.calibration.views.entries import entry_page
 
 from pms.calibration import access
 from pms.calibration.distribution import deviations_of_session, rule_grades
 from pms.calibration.forms import BulkChangeForm, EntryChangeForm
 from pms.calibration.models import CalibrationEntry, SessionStatus
-from pms.calibration.services.entries import entries_change, entry_change
+from pms.calibration.services.entries import entries_change, entry_change, pool_rank_apply
 from pms.calibration.views.common import (
     CHANGED_EVENT,
     grid_context,
     parse_uuids,
     session_page,
 )
+from pms.calibration.views.entries import entry_page
 from pms.core.access import Forbidden
 from pms.core.htmx import is_htmx
 from pms.org.forms import add_service_errors
@@ -56,7 +56,9 @@ def grid(request: HttpRequest, uuid: object) -> HttpResponse:
     context = grid_context(
         request, session, entries, pools, can_decide=access.can_decide(principal, session)
     )
-    return render(request, "calibration/_grid.html", {"session": session, **context})
+    return render(
+        request, "calibration/_grid.html", {"session": session, "fragment": True, **context}
+    )
 
 
 def _row(
@@ -145,7 +147,7 @@ def entry_change_view(request: HttpRequest, uuid: object) -> HttpResponse:
 
 def _same(text: str, value: Any) -> bool:
     try:
-        return Decimal(text) == value
+        return bool(Decimal(text) == value)
     except ArithmeticError:
         return False
 
@@ -211,7 +213,10 @@ def bulk_change(request: HttpRequest, uuid: object) -> HttpResponse:
         pools = deviations_of_session(session, entries=entries_qs)
         context = grid_context(request, session, entries_qs, pools, can_decide=True, bulk_form=form)
         return render(
-            request, "calibration/_grid.html", {"session": session, **context}, status=422
+            request,
+            "calibration/_grid.html",
+            {"session": session, "fragment": True, **context},
+            status=422,
         )
     return session_page(request, principal, session, bulk_form=form, status=422)
 
@@ -224,14 +229,57 @@ def _after_bulk(request: HttpRequest, session: Any) -> HttpResponse:
         entries = access.entries_visible(principal, session)
         pools = deviations_of_session(session, entries=entries)
         context = grid_context(request, session, entries, pools, can_decide=True)
-        response = render(request, "calibration/_grid.html", {"session": session, **context})
+        response = render(
+            request, "calibration/_grid.html", {"session": session, "fragment": True, **context}
+        )
         response["HX-Trigger"] = CHANGED_EVENT
         return response
     target = reverse("calibration:session", kwargs={"uuid": session.uuid})
     return redirect(f"{target}?{back}#grid" if back else f"{target}#grid")
 
 
+@login_required
+@require_POST
+def pool_rank(request: HttpRequest, uuid: object) -> HttpResponse:
+    """Grade one pool by ranking under the distribution (强制分布排名), with one reason.
+    Refused to somebody who is in that pool themself: it would change their own grade."""
+    principal = principal_of(request)
+    session = access.access_session(principal, uuid)
+    if not access.can_decide(principal, session):
+        raise Forbidden
+    pool = request.POST.get("pool", "")[:40]
+    if (
+        principal.employee is not None
+        and CalibrationEntry.objects.filter(
+            session=session, pool=pool, employee=principal.employee
+        ).exists()
+    ):
+        raise Forbidden(_("You are in this group yourself; somebody else ranks it."))
+    try:
+        changed = pool_rank_apply(
+            actor=actor_of(request),
+            session=session,
+            pool=pool,
+            reason=request.POST.get("reason", "")[:1000],
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "Ranked: %(count)s person's grade changed.",
+                "Ranked: %(count)s people's grades changed.",
+                len(changed),
+            )
+            % {"count": len(changed)},
+        )
+    return redirect(reverse("calibration:session", kwargs={"uuid": session.uuid}) + "#people")
+
+
 urlpatterns: list[URLPattern] = [
+    path("<uuid:uuid>/rank/", pool_rank, name="pool_rank"),
     path("<uuid:uuid>/grid/", grid, name="grid"),
     path("<uuid:uuid>/bulk/", bulk_change, name="bulk_change"),
     path("entries/<uuid:uuid>/row/", entry_row, name="entry_row"),

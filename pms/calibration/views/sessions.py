@@ -335,7 +335,12 @@ def session_status(request: HttpRequest, uuid: object) -> HttpResponse:
     return render(
         request,
         "calibration/_status.html",
-        {"session": session, **status_context(principal, session, entries, pools)},
+        {
+            "session": session,
+            **status_context(
+                principal, session, entries, pools, all_pools=request.GET.get("pools") == "all"
+            ),
+        },
     )
 
 

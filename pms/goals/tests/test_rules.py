@@ -32,10 +32,17 @@ def test_every_error_message_renders_without_its_params(code: str) -> None:
 
 
 def test_every_step_code_has_a_sentence() -> None:
+    from pms.outcomes.pay_wording import PAY_STEP_SENTENCES
+    from pms.outcomes.wording import OUTCOME_STEP_SENTENCES
     from pms.reviews.explain import EXPLAIN_STEP_SENTENCES
 
-    # every code of pms.scoring, plus the steps the reviews app adds around them
-    assert set(rules.STEP_SENTENCES) == set(STEP_CODES) | set(EXPLAIN_STEP_SENTENCES)
+    # every code of pms.scoring, plus the steps the reviews and results apps add around them
+    assert set(rules.STEP_SENTENCES) == (
+        set(STEP_CODES)
+        | set(EXPLAIN_STEP_SENTENCES)
+        | set(OUTCOME_STEP_SENTENCES)
+        | set(PAY_STEP_SENTENCES)
+    )
     assert set(rules.ATTAINMENT_SENTENCES) == set(ATTAINMENT_METHODS)
 
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from pms.core.models import BaseModel
+from pms.core.models import BaseModel, ImportJob
 from pms.org.models import Department, Employee
 from pms.outcomes.models.results import PerformanceResult
 from pms.reviews.models import Cycle
@@ -219,3 +219,43 @@ class RaiseLine(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.employee}: {self.percent}%"
+
+
+class PayImport(BaseModel):
+    """Which plan an uploaded file of bonus bases or salaries is for: the import framework's
+    jobs know only their kind, so the plan rides alongside (one plan per job)."""
+
+    job = models.OneToOneField(
+        ImportJob, on_delete=models.CASCADE, related_name="+", verbose_name=_("import")
+    )
+    bonus_plan = models.ForeignKey(
+        BonusPlan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("bonus plan"),
+    )
+    raise_plan = models.ForeignKey(
+        RaisePlan,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("raise plan"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pay input import")
+        verbose_name_plural = _("pay input imports")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(bonus_plan__isnull=False) & Q(raise_plan__isnull=True))
+                | (Q(bonus_plan__isnull=True) & Q(raise_plan__isnull=False)),
+                name="pay_import_one_plan",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bonus_plan or self.raise_plan} · {self.job_id}"

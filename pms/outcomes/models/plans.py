@@ -67,6 +67,16 @@ class ImprovementPlan(BaseModel):
     reassignment = models.TextField(_("reassignment"), blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     employee_signed_at = models.DateTimeField(_("signed by the employee"), null=True, blank=True)
+    # refusing to sign is recorded, never a block: the plan runs all the same
+    sign_refused_at = models.DateTimeField(
+        _("the employee declined to sign"), null=True, blank=True
+    )
+    sign_note = models.TextField(_("note on signing"), blank=True)
+    # extended once, with a reason; ``original_end`` is the end first agreed
+    extended_at = models.DateTimeField(_("extended at"), null=True, blank=True)
+    extension_reason = models.TextField(_("why it was extended"), blank=True)
+    original_end = models.DateField(_("first end"), null=True, blank=True)
+    # closing (passed / failed) or cancelling: the reason given
     outcome = models.TextField(_("outcome"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -77,6 +87,14 @@ class ImprovementPlan(BaseModel):
         related_name="+",
         verbose_name=_("closed by"),
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
 
     class Meta:
         ordering = ["-start", "-id"]
@@ -84,6 +102,11 @@ class ImprovementPlan(BaseModel):
         verbose_name_plural = _("improvement plans")
         constraints = [
             models.CheckConstraint(condition=Q(start__lte=F("end")), name="pip_start_le_end"),
+            models.UniqueConstraint(
+                fields=["employee"],
+                condition=Q(status__in=OPEN_PIP),
+                name="one_open_pip_per_person",
+            ),
         ]
         indexes = [models.Index(fields=["employee", "status"])]
 
@@ -187,6 +210,25 @@ class DevelopmentPlan(BaseModel):
         _("status"), max_length=10, choices=IdpStatus.choices, default=IdpStatus.DRAFT
     )
     manager_agreed_at = models.DateTimeField(_("agreed by the manager"), null=True, blank=True)
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreed by"),
+    )
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    # the person, or HR / a manager who suggested it (from a training need); the person
+    # owns it either way
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
 
     class Meta:
         ordering = ["-start", "-id"]

@@ -38,7 +38,7 @@ class OutcomeSettings(BaseModel):
     pip_grades = models.JSONField(_("grades that call for an improvement plan"), default=list)
     # a competency rated below this share of its scale is a training need
     training_gap_percent = models.PositiveSmallIntegerField(
-        _("training need below (% of scale)"), default=60
+        _("training need below (percent of scale)"), default=60
     )
 
     class Meta:

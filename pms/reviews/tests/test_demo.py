@@ -314,3 +314,54 @@ def test_the_step_is_registered_after_goals_and_tracking() -> None:
     steps = {s.name: s for s in demo_steps()}
     assert steps["reviews"].order == 50
     assert steps["reviews"].order > max(steps["goals"].order, steps["tracking"].order)
+
+
+def test_the_finished_cycle_was_calibrated_published_and_followed_up(
+    demo: ReviewsDemoSummary,
+) -> None:
+    """Calibration and results take part in the demo's finished cycle (their demo steps)."""
+    from pms.calibration.models import CalibrationChange, CalibrationEntry, SessionStatus
+    from pms.outcomes.models import (
+        AckStatus,
+        Appeal,
+        AppealStatus,
+        DevelopmentPlan,
+        ImprovementPlan,
+        Interview,
+        InterviewStatus,
+        PerformanceResult,
+        PipStatus,
+    )
+
+    finished, running = _cycles()
+    session = finished.calibration_sessions.get()
+    assert session.status == SessionStatus.CLOSED
+    entries = CalibrationEntry.objects.filter(session=session)
+    assert entries.count() == demo.finished_reviews
+    assert entries.filter(changed=True).count() >= 2
+    assert CalibrationChange.objects.filter(entry__session=session, field="grade").exists()
+    assert entries.filter(box__isnull=False).count() > demo.finished_reviews // 2
+    results = PerformanceResult.objects.filter(cycle=finished)
+    assert results.count() == demo.finished_reviews
+    moved = entries.filter(changed=True).first()
+    assert moved is not None
+    published = results.get(review_id=moved.review_id)
+    assert published.grade == moved.grade
+    assert published.source == "calibration"
+    assert published.changes.filter(source="calibration").exists()
+    assert results.filter(ack_status=AckStatus.CONFIRMED).count() > demo.finished_reviews // 2
+    appeals = Appeal.objects.filter(result__cycle=finished)
+    assert set(appeals.values_list("status", flat=True)) == {
+        AppealStatus.UPHELD,
+        AppealStatus.FILED,
+    }
+    assert Interview.objects.filter(result__cycle=finished, status=InterviewStatus.SIGNED).exists()
+    assert ImprovementPlan.objects.filter(status=PipStatus.ACTIVE).count() == min(
+        2, results.filter(grade="D").count()
+    )
+    assert DevelopmentPlan.objects.exists()
+    # the running cycle has neither sessions nor results yet
+    assert not running.calibration_sessions.exists()
+    assert not PerformanceResult.objects.filter(cycle=running).exists()
+    assert "Calibration:" in demo.line()
+    assert "Results:" in demo.line()

@@ -40,7 +40,9 @@ def test_the_defaults_when_there_is_no_table() -> None:
 
 
 def test_a_table_round_trips() -> None:
-    table = coefficients_from_data([{"grade": "S", "coefficient": "2"}, {"grade": "A", "coefficient": 1.3}])
+    table = coefficients_from_data(
+        [{"grade": "S", "coefficient": "2"}, {"grade": "A", "coefficient": 1.3}]
+    )
     assert table == {"S": Decimal("2"), "A": Decimal("1.3")}
     assert coefficients_to_data(table) == [
         {"grade": "S", "coefficient": "2"},

@@ -20,6 +20,7 @@ from pms.scoring.raises import (
     check_raise_matrix,
     compa_ratio,
     raise_for,
+    raise_from_table,
     raise_matrix_to_data,
     salary_zone,
     scale_amount,
@@ -298,4 +299,22 @@ def test_the_new_salary_is_the_salary_plus_its_raise(salary: Decimal, grade: str
     assert result.new_salary == salary + result.amount
     assert abs(Fraction(result.amount) - Fraction(salary) * Fraction(result.percent) / 100) <= (
         Fraction(1, 200)
+    )
+
+
+@PROPERTY
+@given(salary=money(0, 50_000), grade=st.sampled_from(GRADES))
+def test_a_matrix_checked_once_gives_the_same_raise(salary: Decimal, grade: str) -> None:
+    table = check_raise_matrix(raise_matrix_to_data(DEFAULT_RAISE_MATRIX))
+    once = raise_from_table(salary=salary, salary_range=RANGE, grade=grade, table=table)
+    assert once == raise_for(salary=salary, salary_range=RANGE, grade=grade)
+
+
+def test_a_checked_matrix_still_refuses_a_grade_it_lacks() -> None:
+    table = check_raise_matrix(DEFAULT_RAISE_MATRIX)
+    with pytest.raises(ScoringError) as caught:
+        raise_from_table(salary=D(9000), salary_range=RANGE, grade="E", table=table)
+    assert (caught.value.code, caught.value.params) == (
+        "bad_grade",
+        {"grade": "E", "grades": "S, A, B, C, D"},
     )
