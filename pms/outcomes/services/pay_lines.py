@@ -16,15 +16,17 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pms.core.audit import Actor, audit_record, snapshot
 from pms.core.imports import BATCH_SIZE
+from pms.core.models import AuditAction
 from pms.outcomes.models import (
     BonusLine,
     BonusPlan,
@@ -33,6 +35,7 @@ from pms.outcomes.models import (
     RaiseLine,
     RaisePlan,
 )
+from pms.scoring.decimals import plain, q2
 
 # what the columns hold: pool and budget 14 digits, amounts 12, factors 5, two decimals each
 MAX_TOTAL = Decimal("999999999999.99")
@@ -41,6 +44,7 @@ MAX_FACTOR = Decimal("999.99")
 MAX_NAME = 100
 
 Plan = BonusPlan | RaisePlan
+P = TypeVar("P", BonusPlan, RaisePlan)
 Line = BonusLine | RaiseLine
 
 
@@ -267,3 +271,28 @@ def lines_stale(plan: Plan) -> bool:
         .exclude(pk__in=lines.values("result_id"))
         .exists()
     )
+
+
+def plan_lock_locked(*, actor: Actor, plan: P, audited: Sequence[str]) -> P:
+    """Lock a plan the caller holds locked in its transaction: it must be computed on the
+    current results; nothing in it changes again. Audited with the plan's total."""
+    if plan.computed_at is None:
+        raise ValidationError(_("Compute the plan before locking it."))
+    if lines_stale(plan):
+        raise ValidationError(
+            _("Results have changed since the plan was computed. Compute it again first.")
+        )
+    before = snapshot(plan, audited)
+    total = plan.lines.aggregate(total=Sum("amount"))["total"]
+    plan.status = PlanStatus.LOCKED
+    plan.locked_at = timezone.now()
+    plan.locked_by = actor.user
+    plan.save(update_fields=["status", "locked_at", "locked_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        instance=plan,
+        action=AuditAction.CLOSE,
+        before=before,
+        after={**snapshot(plan, audited), "total": plain(q2(total or Decimal(0)))},
+    )
+    return plan

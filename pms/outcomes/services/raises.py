@@ -26,14 +26,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pms.core.audit import Actor, audit_record, snapshot
 from pms.core.imports import BATCH_SIZE
 from pms.core.models import AuditAction
-from pms.outcomes.models import PlanStatus, RaiseLine, RaisePlan
+from pms.outcomes.models import RaiseLine, RaisePlan
 from pms.outcomes.services.pay_lines import (
     MAX_AMOUNT,
     MAX_TOTAL,
@@ -41,8 +40,8 @@ from pms.outcomes.services.pay_lines import (
     check_amount,
     check_name,
     cycle_has_results,
-    lines_stale,
     lines_sync,
+    plan_lock_locked,
     raise_errors,
     refuse_locked,
 )
@@ -358,24 +357,4 @@ def raise_plan_compute(*, actor: Actor, plan: RaisePlan) -> RaisePlan:
 def raise_plan_lock(*, actor: Actor, plan: RaisePlan) -> RaisePlan:
     """Lock a computed plan whose lines match the results: nothing in it changes again."""
     with transaction.atomic():
-        plan = _locked_plan(plan)
-        if plan.computed_at is None:
-            raise ValidationError(_("Compute the plan before locking it."))
-        if lines_stale(plan):
-            raise ValidationError(
-                _("Results have changed since the plan was computed. Compute it again first.")
-            )
-        before = snapshot(plan, AUDITED)
-        total = RaiseLine.objects.filter(plan=plan).aggregate(total=Sum("amount"))["total"]
-        plan.status = PlanStatus.LOCKED
-        plan.locked_at = timezone.now()
-        plan.locked_by = actor.user
-        plan.save(update_fields=["status", "locked_at", "locked_by", "updated_at"])
-        audit_record(
-            actor=actor,
-            instance=plan,
-            action=AuditAction.CLOSE,
-            before=before,
-            after={**snapshot(plan, AUDITED), "total": plain(q2(total or ZERO))},
-        )
-    return plan
+        return plan_lock_locked(actor=actor, plan=_locked_plan(plan), audited=AUDITED)
