@@ -251,6 +251,9 @@ PMS_REVIEW_LAUNCH_INLINE = env_int("PMS_REVIEW_LAUNCH_INLINE", 500)
 # a cycle of up to this many people gets its results written as the results phase opens;
 # a larger one by the worker, batch by batch
 PMS_RESULTS_PUBLISH_INLINE = env_int("PMS_RESULTS_PUBLISH_INLINE", 2000)
+# a bonus or raise plan of up to this many people is computed while HR waits; a larger one
+# by the worker, with progress on the plan's page
+PMS_PAY_COMPUTE_INLINE = env_int("PMS_PAY_COMPUTE_INLINE", 2000)
 # Company and department progress boards: the figures (never the names) are shared for this
 # many seconds, so a board opened by many at once is counted once; 0 counts every time.
 PMS_BOARD_CACHE_SECONDS = env_int("PMS_BOARD_CACHE_SECONDS", 60)

@@ -19,12 +19,46 @@ class PlanStatus(models.TextChoices):
     LOCKED = "locked", _("Locked")
 
 
+class ComputeState(models.TextChoices):
+    """Where a plan's background computation is (a large plan is computed by the worker)."""
+
+    IDLE = "idle", _("Idle")
+    QUEUED = "queued", _("Waiting to be computed")
+    RUNNING = "running", _("Being computed")
+    FAILED = "failed", _("Computation failed")
+
+
+class PlanComputeJob(models.Model):
+    """A plan's computation by the worker: its state, how far it is (lines written of the
+    lines to write), the error that stopped it, and when it was asked for (which also
+    tells one request's job from the next)."""
+
+    compute_state = models.CharField(
+        _("computation"), max_length=10, choices=ComputeState.choices, default=ComputeState.IDLE
+    )
+    compute_done = models.PositiveIntegerField(_("lines computed"), default=0)
+    compute_total = models.PositiveIntegerField(_("lines to compute"), default=0)
+    compute_error = models.TextField(_("computation error"), blank=True)
+    compute_requested_at = models.DateTimeField(
+        _("computation asked for at"), null=True, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def compute_percent(self) -> int:
+        if not self.compute_total:
+            return 0
+        return min(100, self.compute_done * 100 // self.compute_total)
+
+
 class BonusMethod(models.TextChoices):
     BASE = "base", _("Base × coefficient × factor")
     POOL = "pool", _("A pool shared by coefficient")
 
 
-class BonusPlan(BaseModel):
+class BonusPlan(BaseModel, PlanComputeJob):
     """How one cycle's results turn into bonuses; lines are recomputed until it is locked."""
 
     cycle = models.ForeignKey(
@@ -139,7 +173,7 @@ class BonusLine(BaseModel):
         return f"{self.plan} · {self.employee}: {self.amount}"
 
 
-class RaisePlan(BaseModel):
+class RaisePlan(BaseModel, PlanComputeJob):
     """A raise matrix (grade × position in the salary range → raise %) within a budget."""
 
     cycle = models.ForeignKey(

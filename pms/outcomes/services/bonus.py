@@ -6,7 +6,9 @@ the plan is locked.
   (部门系数), ``bonus_base_set`` one person's base (奖金基数; many at once come through the
   import, ``pms.outcomes.importers.pay``). Any of these makes the plan "to compute again".
 - ``bonus_plan_compute`` brings the lines in step with the results and computes every
-  line with ``pms.scoring.bonus``, keeping its steps:
+  line with ``pms.scoring.bonus``, keeping its steps (``bonus_plan_compute_request``:
+  the same while HR waits for a small plan, by the worker for a large one, see
+  ``pay_lines``):
 
   - method ``base``: base × the result's coefficient × company factor × department factor,
     to the fen (``person_bonus``), then at most the plan's cap; no coefficient (no grade)
@@ -18,7 +20,8 @@ the plan is locked.
 
   The lines are written in batches: 100,000 people take a fixed number of queries.
 - ``bonus_plan_lock`` locks a computed plan whose lines still match the results; a locked
-  plan changes no more. ``bonus_plan_delete`` deletes a plan not locked.
+  plan changes no more. ``bonus_plan_delete`` deletes a plan not locked. Nothing changes
+  while the worker computes the plan.
 
 Every change is audited (one entry for a computation, with its totals). Who may call which
 is ``pms.outcomes.access``'s to decide.
@@ -40,22 +43,23 @@ from pms.org.models import Department
 from pms.outcomes.models import BonusFactor, BonusLine, BonusMethod, BonusPlan
 from pms.outcomes.pay_wording import COMPANY_KEY
 from pms.outcomes.services.pay_lines import (
-    MAX_AMOUNT,
     MAX_TOTAL,
-    LineUpdates,
+    Computing,
     check_amount,
     check_factor,
     check_name,
     cycle_has_results,
     lines_sync,
+    lock_plan,
+    plan_compute,
+    plan_compute_request,
     plan_lock_locked,
     raise_errors,
-    refuse_locked,
 )
 from pms.reviews.models import Cycle
 from pms.reviews.wording_outcomes import outcome_error_message
 from pms.scoring import bonus as math
-from pms.scoring.decimals import normalized, plain, q2
+from pms.scoring.decimals import normalized, plain
 from pms.scoring.errors import ScoringError
 from pms.scoring.steps import Step
 
@@ -103,15 +107,6 @@ def _unique_name(plan: BonusPlan) -> None:
         others = others.exclude(pk=plan.pk)
     if others.exists():
         raise ValidationError({"name": _("The cycle already has a bonus plan of this name.")})
-
-
-def _locked_plan(plan: BonusPlan) -> BonusPlan:
-    """The plan's row, locked for the transaction, and refused when the plan is locked."""
-    locked = (
-        BonusPlan.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=plan.pk)
-    )
-    refuse_locked(locked)
-    return locked
 
 
 def _to_compute_again(plan: BonusPlan) -> None:
@@ -171,7 +166,7 @@ def bonus_plan_update(*, actor: Actor, plan: BonusPlan, changes: dict[str, Any])
     if unknown:
         raise ValueError(unknown)
     with transaction.atomic():
-        plan = _locked_plan(plan)
+        plan = lock_plan(plan)
         current = {name: getattr(plan, name) for name in PLAN_FIELDS}
         values = _check_settings({**current, **changes})
         if values == current:
@@ -189,7 +184,7 @@ def bonus_plan_update(*, actor: Actor, plan: BonusPlan, changes: dict[str, Any])
 
 def bonus_plan_delete(*, actor: Actor, plan: BonusPlan) -> None:
     with transaction.atomic():
-        plan = _locked_plan(plan)
+        plan = lock_plan(plan)
         audit_record(
             actor=actor,
             instance=plan,
@@ -209,7 +204,7 @@ def bonus_factor_set(
         check_factor(errors, "factor", factor)
     raise_errors(errors)
     with transaction.atomic():
-        plan = _locked_plan(plan)
+        plan = lock_plan(plan)
         found = BonusFactor.objects.filter(plan=plan, department=department).first()
         before = (
             None if found is None else {"department": department.name, "factor": str(found.factor)}
@@ -250,7 +245,7 @@ def bonus_base_set(*, actor: Actor, line: BonusLine, base: Decimal | None) -> Bo
     check_amount(errors, "base", base)
     raise_errors(errors)
     with transaction.atomic():
-        _locked_plan(line.plan)
+        lock_plan(line.plan)
         line = BonusLine.objects.select_for_update().get(pk=line.pk)
         if line.base == base:
             return line
@@ -383,57 +378,52 @@ def _pool_lines(
     return out
 
 
+def _computed_lines(plan: BonusPlan) -> list[Computed]:
+    """Every line of the plan computed by its method (the lines are in step already)."""
+    factors = {
+        row.department_id: row.factor
+        for row in BonusFactor.objects.filter(plan=plan).select_related("department")
+    }
+    names = dict(Department.objects.filter(pk__in=list(factors)).values_list("pk", "name"))
+    rows = list(
+        BonusLine.objects.filter(plan=plan)
+        .order_by("employee__number", "pk")
+        .values_list("pk", "employee__number", "department_id", "grade", "coefficient", "base")
+    )
+    if plan.method == BonusMethod.POOL:
+        return _pool_lines(plan, rows, factors, names)
+    return _base_lines(plan, rows, factors, names)
+
+
+def _too_large(count: int) -> str:
+    return _(
+        "%(count)d bonuses come out larger than an amount can hold; check the bases and factors."
+    ) % {"count": count}
+
+
+COMPUTING = Computing(
+    name="bonus",
+    plan_model=BonusPlan,
+    line_model=BonusLine,
+    fields=("factor", "amount", "explanation"),
+    amount_at=2,
+    too_large=_too_large,
+    lines=_computed_lines,
+)
+
+
 def bonus_plan_compute(*, actor: Actor, plan: BonusPlan) -> BonusPlan:
-    """Bring the lines in step with the results and compute every line (see the module's
-    rules); audited with the totals."""
-    with transaction.atomic():
-        plan = _locked_plan(plan)
-        synced = lines_sync(plan)
-        factors = {
-            row.department_id: row.factor
-            for row in BonusFactor.objects.filter(plan=plan).select_related("department")
-        }
-        names = dict(Department.objects.filter(pk__in=list(factors)).values_list("pk", "name"))
-        rows = list(
-            BonusLine.objects.filter(plan=plan)
-            .order_by("employee__number", "pk")
-            .values_list("pk", "employee__number", "department_id", "grade", "coefficient", "base")
-        )
-        if plan.method == BonusMethod.POOL:
-            lines = _pool_lines(plan, rows, factors, names)
-        else:
-            lines = _base_lines(plan, rows, factors, names)
-        too_large = sum(1 for line in lines if line[2] > MAX_AMOUNT)
-        if too_large:
-            raise ValidationError(
-                _(
-                    "%(count)d bonuses come out larger than an amount can hold; check the bases "
-                    "and factors."
-                )
-                % {"count": too_large}
-            )
-        updates = LineUpdates(BonusLine, ("factor", "amount", "explanation"))
-        for line in lines:
-            updates.add(*line)
-        updates.write()
-        total = sum((line[2] for line in lines), Decimal(0))
-        plan.computed_at = timezone.now()
-        plan.save(update_fields=["computed_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            instance=plan,
-            reason=_("Computed"),
-            after={
-                "people": len(lines),
-                "total": plain(q2(total)),
-                "lines_added": synced.created,
-                "lines_refreshed": synced.updated,
-            },
-        )
-    return plan
+    """Bring the lines in step with the results and compute every line now (see the
+    module's rules); audited with the totals."""
+    return plan_compute(actor=actor, plan=plan, computing=COMPUTING)
+
+
+def bonus_plan_compute_request(*, actor: Actor, plan: BonusPlan) -> BonusPlan:
+    """Compute a small plan now, hand a large one to the worker (``compute_state``)."""
+    return plan_compute_request(actor=actor, plan=plan, computing=COMPUTING)
 
 
 def bonus_plan_lock(*, actor: Actor, plan: BonusPlan) -> BonusPlan:
     """Lock a computed plan whose lines match the results: nothing in it changes again."""
     with transaction.atomic():
-        return plan_lock_locked(actor=actor, plan=_locked_plan(plan), audited=AUDITED)
+        return plan_lock_locked(actor=actor, plan=lock_plan(plan), audited=AUDITED)

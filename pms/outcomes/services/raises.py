@@ -11,8 +11,11 @@ within a budget, simulated until the plan is locked.
   ``raise_for``: the zone of the salary in the range (the midpoint is halfway between the
   range's minimum and maximum), the matrix's percent for the grade and zone, the amount
   to the fen, with the steps. A person without a grade the matrix knows, or without a
-  salary and range, gets no raise, said in a step. Written in batches.
-- ``raise_plan_lock`` locks a computed plan whose lines match the results.
+  salary and range, gets no raise, said in a step. Written in batches;
+  ``raise_plan_compute_request`` computes a small plan while HR waits and hands a large
+  one to the worker (``pay_lines``).
+- ``raise_plan_lock`` locks a computed plan whose lines match the results. Nothing
+  changes while the worker computes the plan.
 
 Every change is audited. Who may call which is ``pms.outcomes.access``'s to decide.
 """
@@ -34,21 +37,22 @@ from pms.core.imports import BATCH_SIZE
 from pms.core.models import AuditAction
 from pms.outcomes.models import RaiseLine, RaisePlan
 from pms.outcomes.services.pay_lines import (
-    MAX_AMOUNT,
     MAX_TOTAL,
-    LineUpdates,
+    Computing,
     check_amount,
     check_name,
     cycle_has_results,
     lines_sync,
+    lock_plan,
+    plan_compute,
+    plan_compute_request,
     plan_lock_locked,
     raise_errors,
-    refuse_locked,
 )
 from pms.outcomes.services.results import coefficient_table
 from pms.reviews.models import Cycle
 from pms.reviews.wording_outcomes import outcome_error_message
-from pms.scoring.decimals import ZERO, plain, q2
+from pms.scoring.decimals import ZERO
 from pms.scoring.errors import ScoringError
 from pms.scoring.raises import (
     DEFAULT_RAISE_MATRIX,
@@ -95,14 +99,6 @@ def salary_range(minimum: Decimal, maximum: Decimal) -> SalaryRange:
 def _scoring_error(error: ScoringError, field: str | None = None) -> ValidationError:
     message = outcome_error_message(error)
     return ValidationError({field: [message]} if field else message)
-
-
-def _locked_plan(plan: RaisePlan) -> RaisePlan:
-    locked = (
-        RaisePlan.objects.select_for_update(of=("self",)).select_related("cycle").get(pk=plan.pk)
-    )
-    refuse_locked(locked)
-    return locked
 
 
 def _check_settings(values: dict[str, Any]) -> dict[str, Any]:
@@ -161,7 +157,7 @@ def raise_plan_update(*, actor: Actor, plan: RaisePlan, changes: dict[str, Any])
     if unknown:
         raise ValueError(unknown)
     with transaction.atomic():
-        plan = _locked_plan(plan)
+        plan = lock_plan(plan)
         current = {name: getattr(plan, name) for name in PLAN_FIELDS}
         values = _check_settings({**current, **changes})
         if values == current:
@@ -187,7 +183,7 @@ def raise_matrix_set(
         raise _scoring_error(error, "matrix") from error
     data = matrix_data(checked)
     with transaction.atomic():
-        plan = _locked_plan(plan)
+        plan = lock_plan(plan)
         if plan.matrix == data:
             return plan
         before = {"matrix": plan.matrix}
@@ -200,7 +196,7 @@ def raise_matrix_set(
 
 def raise_plan_delete(*, actor: Actor, plan: RaisePlan) -> None:
     with transaction.atomic():
-        plan = _locked_plan(plan)
+        plan = lock_plan(plan)
         audit_record(
             actor=actor,
             instance=plan,
@@ -247,7 +243,7 @@ def raise_inputs_set(
     """One person's monthly salary and range (all None: none)."""
     raise_errors(check_inputs(salary, range_min, range_max))
     with transaction.atomic():
-        _locked_plan(line.plan)
+        lock_plan(line.plan)
         line = RaiseLine.objects.select_for_update().get(pk=line.pk)
         values = {"salary": salary, "range_min": range_min, "range_max": range_max}
         if all(getattr(line, name) == value for name, value in values.items()):
@@ -310,51 +306,50 @@ def _line(
     return (pk, str(found.zone), found.percent, found.amount, explanation)
 
 
-def raise_plan_compute(*, actor: Actor, plan: RaisePlan) -> RaisePlan:
-    """Bring the lines in step with the results and compute every line; audited with the
-    total."""
+def _computed_lines(plan: RaisePlan) -> list[Computed]:
+    """Every line of the plan computed by its matrix (the lines are in step already)."""
     grade_list = grades()
-    with transaction.atomic():
-        plan = _locked_plan(plan)
-        try:
-            checked = check_raise_matrix(plan.matrix, grade_list)
-        except ScoringError as error:
-            raise _scoring_error(error) from error
-        synced = lines_sync(plan)
-        rows = (
-            RaiseLine.objects.filter(plan=plan)
-            .order_by("pk")
-            .values_list("pk", "employee__number", "grade", "salary", "range_min", "range_max")
-        )
-        lines = [_line(row, checked, grade_list) for row in rows.iterator(chunk_size=BATCH_SIZE)]
-        too_large = sum(1 for line in lines if line[3] > MAX_AMOUNT)
-        if too_large:
-            raise ValidationError(
-                _("%(count)d raises come out larger than an amount can hold; check the salaries.")
-                % {"count": too_large}
-            )
-        updates = LineUpdates(RaiseLine, ("zone", "percent", "amount", "explanation"))
-        for line in lines:
-            updates.add(*line)
-        updates.write()
-        total = sum((line[3] for line in lines), ZERO)
-        plan.computed_at = timezone.now()
-        plan.save(update_fields=["computed_at", "updated_at"])
-        audit_record(
-            actor=actor,
-            instance=plan,
-            reason=_("Computed"),
-            after={
-                "people": len(lines),
-                "total": plain(q2(total)),
-                "lines_added": synced.created,
-                "lines_refreshed": synced.updated,
-            },
-        )
-    return plan
+    try:
+        checked = check_raise_matrix(plan.matrix, grade_list)
+    except ScoringError as error:
+        raise _scoring_error(error) from error
+    rows = (
+        RaiseLine.objects.filter(plan=plan)
+        .order_by("pk")
+        .values_list("pk", "employee__number", "grade", "salary", "range_min", "range_max")
+    )
+    return [_line(row, checked, grade_list) for row in rows.iterator(chunk_size=BATCH_SIZE)]
+
+
+def _too_large(count: int) -> str:
+    return _("%(count)d raises come out larger than an amount can hold; check the salaries.") % {
+        "count": count
+    }
+
+
+COMPUTING = Computing(
+    name="raise",
+    plan_model=RaisePlan,
+    line_model=RaiseLine,
+    fields=("zone", "percent", "amount", "explanation"),
+    amount_at=3,
+    too_large=_too_large,
+    lines=_computed_lines,
+)
+
+
+def raise_plan_compute(*, actor: Actor, plan: RaisePlan) -> RaisePlan:
+    """Bring the lines in step with the results and compute every line now; audited with
+    the total."""
+    return plan_compute(actor=actor, plan=plan, computing=COMPUTING)
+
+
+def raise_plan_compute_request(*, actor: Actor, plan: RaisePlan) -> RaisePlan:
+    """Compute a small plan now, hand a large one to the worker (``compute_state``)."""
+    return plan_compute_request(actor=actor, plan=plan, computing=COMPUTING)
 
 
 def raise_plan_lock(*, actor: Actor, plan: RaisePlan) -> RaisePlan:
     """Lock a computed plan whose lines match the results: nothing in it changes again."""
     with transaction.atomic():
-        return plan_lock_locked(actor=actor, plan=_locked_plan(plan), audited=AUDITED)
+        return plan_lock_locked(actor=actor, plan=lock_plan(plan), audited=AUDITED)
