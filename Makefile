@@ -8,6 +8,8 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO_EMPLOYEES ?= 300
 PG_URL ?= postgres://postgres@127.0.0.1:5432/pms
+# tests run in parallel, one worker per core (pytest-xdist); each worker has its own database
+TEST_WORKERS ?= auto
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: browser-packages setup run test lint types test-sqlite test-postgres test-browser messages bench system-packages clean
@@ -68,10 +70,10 @@ types: $(VENV)/.installed
 
 test-sqlite: setup
 	$(PY) manage.py makemigrations --check --dry-run -v 1
-	DATABASE_URL= $(VENV)/bin/pytest -m "not browser"
+	DATABASE_URL= $(VENV)/bin/pytest -m "not browser" -n $(TEST_WORKERS)
 
 test-postgres: setup
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser" --create-db
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -m "not browser" -n $(TEST_WORKERS) --create-db
 
 test-browser: setup browser-packages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest -m browser
