@@ -63,6 +63,25 @@ def can_open_calibration(principal: Principal) -> bool:
     )
 
 
+def sits_on_a_session(principal: Principal) -> bool:
+    """Facilitates a session, or is seated on one that has been opened: the sessions the
+    list shows them beyond their roles (``sessions_visible``). One small query."""
+    if not is_member(principal) or principal.user is None:
+        return False
+    user = principal.user
+    return CalibrationSession.objects.filter(
+        Q(facilitator=user) | (Q(members__user=user) & ~Q(status=SessionStatus.DRAFT))
+    ).exists()
+
+
+def calibration_in_menu(principal: Principal) -> bool:
+    """The navigation's entry: the roles first (no query), then — only for someone none of
+    them covers, say an employee seated as an observer — whether they sit on a session.
+    The menu asks once per request, and only on a page that draws it
+    (``pms.core.context_processors.navigation``)."""
+    return can_open_calibration(principal) or sits_on_a_session(principal)
+
+
 def can_manage_settings(principal: Principal) -> bool:
     """The company's distribution and nine-box defaults: company-wide HR and admins."""
     return is_review_admin(principal)

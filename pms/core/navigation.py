@@ -126,7 +126,8 @@ def _entries() -> list[tuple[str, str | Promise, str, Callable[[Principal], bool
             "reviews",
             _("Calibration"),
             "calibration:sessions",
-            calibration_access.can_open_calibration,
+            # the roles, else one query (seated on a session): only when the menu is drawn
+            calibration_access.calibration_in_menu,
         ),
         ("results", _("My performance results"), "outcomes:my_results", has_employee),
         (

@@ -137,6 +137,17 @@ class ChangePage(PageOut):
     items: list[ChangeOut]
 
 
+class EntryDetailOut(EntryOut):
+    """One person in a session with the whole history of their changes, oldest first."""
+
+    session: UUID
+    session_name: str
+    session_status: str
+    cycle: UUID
+    cycle_name: str
+    changes: list[ChangeOut]
+
+
 class ChangeIn(Schema):
     """A change of score, grade and/or potential; the reason is required."""
 

@@ -1,8 +1,9 @@
 """/api/v1/calibration-sessions and /api/v1/calibration-entries: the sessions a caller may
 see, one session with its distribution per pool, its people (filtered, paged), one
-person's change history and a change — through the same access functions, services and
-selectors as the pages. Reads need the ``read_calibration`` scope, a change
-``write_calibration`` (browser sessions hold every scope). Nobody finds their own entry."""
+person with their change history, that history paged, and a change — through the same
+access functions, services and selectors as the pages. Reads need the ``read_calibration``
+scope, a change ``write_calibration`` (browser sessions hold every scope). Nobody finds
+their own entry."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from .schemas import (
     ChangeIn,
     ChangeOut,
     ChangePage,
+    EntryDetailOut,
     EntryOut,
     EntryPage,
     EntryQuery,
@@ -215,6 +217,31 @@ def _change_out(change: CalibrationChange) -> ChangeOut:
         before=change.before,
         after=change.after,
         reason=change.reason,
+    )
+
+
+@router.get(
+    "/calibration-entries/{uuid:uuid}",
+    response={200: EntryDetailOut, **ERRORS},
+    summary="One person in calibration with their changes",
+)
+def entry_detail(request: HttpRequest, uuid: UUID) -> EntryDetailOut:
+    """The person's proposed and calibrated score and grade, potential and nine-box, with
+    every change (before, after, who, why, when), oldest first. Found like the grid:
+    whoever sees the session, never for one's own entry (404)."""
+    who = principal(request, access.READ_SCOPE)
+    if not is_member(who):
+        raise NotFound
+    entry = access.access_entry(who, uuid)
+    session = entry.session
+    return EntryDetailOut(
+        **_entry_out(entry).model_dump(),
+        session=session.uuid,
+        session_name=session.name,
+        session_status=session.status,
+        cycle=session.cycle.uuid,
+        cycle_name=session.cycle.name,
+        changes=[_change_out(change) for change in selectors.entry_changes(entry)],
     )
 
 
