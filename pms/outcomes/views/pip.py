@@ -44,9 +44,16 @@ from pms.outcomes.forms.plans import (
     PipGoalForm,
     SignRefusalForm,
 )
-from pms.outcomes.models import ImprovementPlan, PerformanceResult, PipTrigger
+from pms.outcomes.models import (
+    ImprovementGoal,
+    ImprovementPlan,
+    PerformanceResult,
+    PipTrigger,
+    PlanCheckpoint,
+)
 from pms.outcomes.selectors import plans as selectors
 from pms.outcomes.services import pip as services
+from pms.outcomes.views.plan_common import PlanPages, as_form, as_row
 from pms.reviews.access import monitor_departments
 
 # --- creating --------------------------------------------------------------------------------
@@ -222,242 +229,227 @@ def _context(
     }
 
 
+PAGES: PlanPages[ImprovementPlan] = PlanPages(
+    template="outcomes/pip_detail.html",
+    url_name="outcomes:pip",
+    find=access.access_pip,
+    context=_context,
+)
+
+
 @login_required
 @require_GET
 def pip_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     principal = principal_of(request)
-    plan = access.access_pip(principal, uuid)
-    return render(request, "outcomes/pip_detail.html", _context(principal, plan))
+    return PAGES.page(request, principal, access.access_pip(principal, uuid))
 
 
-def _again(
-    request: HttpRequest, principal: Principal, plan: ImprovementPlan, **forms: Any
-) -> HttpResponse:
-    plan.refresh_from_db()
-    return render(
-        request, "outcomes/pip_detail.html", _context(principal, plan, **forms), status=400
-    )
-
-
-def _done(request: HttpRequest, plan: ImprovementPlan, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("outcomes:pip", uuid=plan.uuid)
-
-
-def _refused(request: HttpRequest, plan: ImprovementPlan, error: ValidationError) -> HttpResponse:
-    for message in error.messages:
-        messages.error(request, message)
-    return redirect("outcomes:pip", uuid=plan.uuid)
-
-
-def _plan_for(request: HttpRequest, uuid: str, may: Any) -> tuple[Principal, ImprovementPlan]:
+def _goal_for(request: HttpRequest, uuid: str) -> tuple[Principal, ImprovementGoal]:
     principal = principal_of(request)
-    plan = access.access_pip(principal, uuid)
-    if not may(principal, plan):
+    goal = access.access_pip_goal(principal, uuid)
+    if not access.can_edit_pip(principal, goal.plan):
         raise Forbidden
-    return principal, plan
+    return principal, goal
+
+
+def _checkpoint_for(request: HttpRequest, uuid: str, may: Any) -> tuple[Principal, PlanCheckpoint]:
+    principal = principal_of(request)
+    checkpoint = access.access_pip_checkpoint(principal, uuid)
+    if not may(principal, checkpoint.plan):
+        raise Forbidden
+    return principal, checkpoint
 
 
 @login_required
 @require_POST
 def pip_edit(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = _plan_for(request, uuid, access.can_edit_pip)
-    form = PipEditForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pip_update(actor=actor_of(request), plan=plan, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            for warning in services.support_warnings(
-                training=form.cleaned_data["training"],
-                reassignment=form.cleaned_data["reassignment"],
-            ):
-                messages.warning(request, warning)
-            return _done(request, plan, _("The plan is saved."))
-    return _again(request, principal, plan, edit_form=form)
+    principal, plan = PAGES.plan_for(request, uuid, access.can_edit_pip)
+
+    def write(data: dict[str, Any]) -> None:
+        services.pip_update(actor=actor_of(request), plan=plan, **data)
+        for warning in services.support_warnings(
+            training=data["training"], reassignment=data["reassignment"]
+        ):
+            messages.warning(request, warning)
+
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        PipEditForm(request.POST),
+        write,
+        message=_("The plan is saved."),
+        bound=as_form("edit_form"),
+    )
 
 
 @login_required
 @require_POST
 def pip_goal_add(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = _plan_for(request, uuid, access.can_edit_pip)
-    form = PipGoalForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pip_goal_add(actor=actor_of(request), plan=plan, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The goal is added."))
-    return _again(request, principal, plan, goal_form=form)
+    principal, plan = PAGES.plan_for(request, uuid, access.can_edit_pip)
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        PipGoalForm(request.POST),
+        lambda data: services.pip_goal_add(actor=actor_of(request), plan=plan, **data),
+        message=_("The goal is added."),
+        bound=as_form("goal_form"),
+    )
 
 
 @login_required
 @require_POST
 def pip_goal_edit(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    goal = access.access_pip_goal(principal, uuid)
-    plan = goal.plan
-    if not access.can_edit_pip(principal, plan):
-        raise Forbidden
-    form = PipGoalForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pip_goal_update(actor=actor_of(request), goal=goal, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The goal is saved."))
-    return _again(request, principal, plan, goal_edit=(goal.pk, form))
+    principal, goal = _goal_for(request, uuid)
+    return PAGES.submit(
+        request,
+        principal,
+        goal.plan,
+        PipGoalForm(request.POST),
+        lambda data: services.pip_goal_update(actor=actor_of(request), goal=goal, **data),
+        message=_("The goal is saved."),
+        bound=as_row("goal_edit", goal.pk),
+    )
 
 
 @login_required
 @require_POST
 def pip_goal_remove(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    goal = access.access_pip_goal(principal, uuid)
-    if not access.can_edit_pip(principal, goal.plan):
-        raise Forbidden
-    try:
-        services.pip_goal_remove(actor=actor_of(request), goal=goal)
-    except ValidationError as error:
-        return _refused(request, goal.plan, error)
-    return _done(request, goal.plan, _("The goal is taken off the plan."))
+    _principal, goal = _goal_for(request, uuid)
+    return PAGES.act(
+        request,
+        goal.plan,
+        lambda: services.pip_goal_remove(actor=actor_of(request), goal=goal),
+        _("The goal is taken off the plan."),
+    )
 
 
 @login_required
 @require_POST
 def pip_checkpoint_move(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    checkpoint = access.access_pip_checkpoint(principal, uuid)
-    plan = checkpoint.plan
-    if not access.can_edit_pip(principal, plan):
-        raise Forbidden
-    form = CheckpointMoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pip_checkpoint_move(
-                actor=actor_of(request), checkpoint=checkpoint, due_on=form.cleaned_data["due_on"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The checkpoint is moved."))
-    return _again(request, principal, plan, move=(checkpoint.pk, form))
+    principal, checkpoint = _checkpoint_for(request, uuid, access.can_edit_pip)
+    return PAGES.submit(
+        request,
+        principal,
+        checkpoint.plan,
+        CheckpointMoveForm(request.POST),
+        lambda data: services.pip_checkpoint_move(
+            actor=actor_of(request), checkpoint=checkpoint, due_on=data["due_on"]
+        ),
+        message=_("The checkpoint is moved."),
+        bound=as_row("move", checkpoint.pk),
+    )
 
 
 @login_required
 @require_POST
 def pip_checkpoint_record(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    checkpoint = access.access_pip_checkpoint(principal, uuid)
-    plan = checkpoint.plan
-    if not access.can_record_checkpoint(principal, plan):
-        raise Forbidden
-    form = CheckpointRecordForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pip_checkpoint_record(
-                actor=actor_of(request), checkpoint=checkpoint, **form.cleaned_data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The checkpoint is recorded."))
-    return _again(request, principal, plan, record=(checkpoint.pk, form))
+    principal, checkpoint = _checkpoint_for(request, uuid, access.can_record_checkpoint)
+    return PAGES.submit(
+        request,
+        principal,
+        checkpoint.plan,
+        CheckpointRecordForm(request.POST),
+        lambda data: services.pip_checkpoint_record(
+            actor=actor_of(request), checkpoint=checkpoint, **data
+        ),
+        message=_("The checkpoint is recorded."),
+        bound=as_row("record", checkpoint.pk),
+    )
 
 
 @login_required
 @require_POST
 def pip_start(request: HttpRequest, uuid: str) -> HttpResponse:
-    _principal, plan = _plan_for(request, uuid, access.can_start_pip)
-    try:
-        services.pip_start(actor=actor_of(request), plan=plan)
-    except ValidationError as error:
-        return _refused(request, plan, error)
-    return _done(request, plan, _("The plan has started; the person is asked to read and sign it."))
+    _principal, plan = PAGES.plan_for(request, uuid, access.can_start_pip)
+    return PAGES.act(
+        request,
+        plan,
+        lambda: services.pip_start(actor=actor_of(request), plan=plan),
+        _("The plan has started; the person is asked to read and sign it."),
+    )
 
 
 @login_required
 @require_POST
 def pip_sign(request: HttpRequest, uuid: str) -> HttpResponse:
-    _principal, plan = _plan_for(request, uuid, access.can_sign_pip)
-    try:
-        services.pip_sign(actor=actor_of(request), plan=plan)
-    except ValidationError as error:
-        return _refused(request, plan, error)
-    return _done(request, plan, _("You signed that you have read the plan."))
+    _principal, plan = PAGES.plan_for(request, uuid, access.can_sign_pip)
+    return PAGES.act(
+        request,
+        plan,
+        lambda: services.pip_sign(actor=actor_of(request), plan=plan),
+        _("You signed that you have read the plan."),
+    )
 
 
 @login_required
 @require_POST
 def pip_sign_refusal(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = _plan_for(request, uuid, access.can_note_sign_refusal)
-    form = SignRefusalForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pip_sign_refusal(
-                actor=actor_of(request), plan=plan, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The refusal to sign is recorded; the plan runs."))
-    return _again(request, principal, plan, refusal_form=form)
+    principal, plan = PAGES.plan_for(request, uuid, access.can_note_sign_refusal)
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        SignRefusalForm(request.POST),
+        lambda data: services.pip_sign_refusal(
+            actor=actor_of(request), plan=plan, note=data["note"]
+        ),
+        message=_("The refusal to sign is recorded; the plan runs."),
+        bound=as_form("refusal_form"),
+    )
 
 
 @login_required
 @require_POST
 def pip_extend(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = _plan_for(request, uuid, access.can_extend_pip)
-    form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pip_extend(actor=actor_of(request), plan=plan, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The plan is extended; the person is told."))
-    return _again(request, principal, plan, extend_form=form)
+    principal, plan = PAGES.plan_for(request, uuid, access.can_extend_pip)
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        ExtendForm(request.POST),
+        lambda data: services.pip_extend(actor=actor_of(request), plan=plan, **data),
+        message=_("The plan is extended; the person is told."),
+        bound=as_form("extend_form"),
+    )
 
 
 @login_required
 @require_POST
 def pip_close(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = _plan_for(request, uuid, access.can_close_pip)
+    principal, plan = PAGES.plan_for(request, uuid, access.can_close_pip)
     form = CloseForm(request.POST, goals=list(plan.goals.all()))
-    if form.is_valid():
-        try:
-            services.pip_close(
-                actor=actor_of(request),
-                plan=plan,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-                goals_met=form.goals_met(),
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The plan is closed."))
-    return _again(request, principal, plan, close_form=form)
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        form,
+        lambda data: services.pip_close(
+            actor=actor_of(request),
+            plan=plan,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            goals_met=form.goals_met(),
+        ),
+        message=_("The plan is closed."),
+        bound=as_form("close_form"),
+    )
 
 
 @login_required
 @require_POST
 def pip_cancel(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = _plan_for(request, uuid, access.can_cancel_pip)
-    form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.pip_cancel(
-                actor=actor_of(request), plan=plan, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The plan is cancelled."))
-    return _again(request, principal, plan, cancel_form=form)
+    principal, plan = PAGES.plan_for(request, uuid, access.can_cancel_pip)
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        CancelForm(request.POST),
+        lambda data: services.pip_cancel(actor=actor_of(request), plan=plan, reason=data["reason"]),
+        message=_("The plan is cancelled."),
+        bound=as_form("cancel_form"),
+    )
 
 
 @login_required
