@@ -53,7 +53,7 @@ from pms.outcomes.models import (
 )
 from pms.outcomes.selectors import plans as selectors
 from pms.outcomes.services import pip as services
-from pms.outcomes.views.plan_common import PlanPages, as_form, as_row
+from pms.outcomes.views.detail_pages import DetailPages, as_form, as_row
 from pms.reviews.access import monitor_departments
 
 # --- creating --------------------------------------------------------------------------------
@@ -229,7 +229,7 @@ def _context(
     }
 
 
-PAGES: PlanPages[ImprovementPlan] = PlanPages(
+PAGES: DetailPages[ImprovementPlan] = DetailPages(
     template="outcomes/pip_detail.html",
     url_name="outcomes:pip",
     find=access.access_pip,
@@ -263,7 +263,7 @@ def _checkpoint_for(request: HttpRequest, uuid: str, may: Any) -> tuple[Principa
 @login_required
 @require_POST
 def pip_edit(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = PAGES.plan_for(request, uuid, access.can_edit_pip)
+    principal, plan = PAGES.find_for(request, uuid, access.can_edit_pip)
 
     def write(data: dict[str, Any]) -> None:
         services.pip_update(actor=actor_of(request), plan=plan, **data)
@@ -286,7 +286,7 @@ def pip_edit(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 @require_POST
 def pip_goal_add(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = PAGES.plan_for(request, uuid, access.can_edit_pip)
+    principal, plan = PAGES.find_for(request, uuid, access.can_edit_pip)
     return PAGES.submit(
         request,
         principal,
@@ -362,7 +362,7 @@ def pip_checkpoint_record(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 @require_POST
 def pip_start(request: HttpRequest, uuid: str) -> HttpResponse:
-    _principal, plan = PAGES.plan_for(request, uuid, access.can_start_pip)
+    _principal, plan = PAGES.find_for(request, uuid, access.can_start_pip)
     return PAGES.act(
         request,
         plan,
@@ -374,7 +374,7 @@ def pip_start(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 @require_POST
 def pip_sign(request: HttpRequest, uuid: str) -> HttpResponse:
-    _principal, plan = PAGES.plan_for(request, uuid, access.can_sign_pip)
+    _principal, plan = PAGES.find_for(request, uuid, access.can_sign_pip)
     return PAGES.act(
         request,
         plan,
@@ -386,7 +386,7 @@ def pip_sign(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 @require_POST
 def pip_sign_refusal(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = PAGES.plan_for(request, uuid, access.can_note_sign_refusal)
+    principal, plan = PAGES.find_for(request, uuid, access.can_note_sign_refusal)
     return PAGES.submit(
         request,
         principal,
@@ -403,7 +403,7 @@ def pip_sign_refusal(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 @require_POST
 def pip_extend(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = PAGES.plan_for(request, uuid, access.can_extend_pip)
+    principal, plan = PAGES.find_for(request, uuid, access.can_extend_pip)
     return PAGES.submit(
         request,
         principal,
@@ -418,7 +418,7 @@ def pip_extend(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 @require_POST
 def pip_close(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = PAGES.plan_for(request, uuid, access.can_close_pip)
+    principal, plan = PAGES.find_for(request, uuid, access.can_close_pip)
     form = CloseForm(request.POST, goals=list(plan.goals.all()))
     return PAGES.submit(
         request,
@@ -440,7 +440,7 @@ def pip_close(request: HttpRequest, uuid: str) -> HttpResponse:
 @login_required
 @require_POST
 def pip_cancel(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = PAGES.plan_for(request, uuid, access.can_cancel_pip)
+    principal, plan = PAGES.find_for(request, uuid, access.can_cancel_pip)
     return PAGES.submit(
         request,
         principal,
