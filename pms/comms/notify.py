@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
@@ -133,9 +134,40 @@ def _create_notifications(rows: list[Notification]) -> list[Notification]:
         return created
 
 
+@dataclass(frozen=True)
+class _Recipient:
+    """What deciding a person's deliveries reads (as ``email_address``, ``preference_of``
+    and the department ``robot_for`` looks at), loaded for a whole call in one query."""
+
+    email: str
+    department_path: str
+    preference: NotificationPreference | None
+
+
+def _recipients(ids: Sequence[int]) -> dict[int, _Recipient]:
+    rows = User.objects.filter(pk__in=ids, is_active=True).values_list(
+        "pk",
+        "email",
+        "employee__email",
+        "employee__department__path",
+        "notification_preference__disabled",
+    )
+    return {
+        pk: _Recipient(
+            email=email or employee_email or "",
+            department_path=path or "",
+            preference=NotificationPreference(disabled=disabled) if disabled is not None else None,
+        )
+        for pk, email, employee_email, path, disabled in rows
+    }
+
+
 def _notify(
     *, event: str, recipients: Iterable[User], params: Mapping[str, Any], url: str, key: str
 ) -> int:
+    """A fixed number of queries whatever the number of recipients: the keys already
+    used, the recipients with their preferences and departments, the company's settings
+    and robots, and the bulk inserts."""
     found = event_or_none(event)
     if found is None:
         logger.error("notify: unknown event %s", event)
@@ -149,12 +181,6 @@ def _notify(
     )
     if not ids:
         return 0
-    users = {
-        user.pk: user
-        for user in User.objects.filter(pk__in=ids, is_active=True).select_related(
-            "employee__department", "notification_preference"
-        )
-    }
     key = key[:200]
     if key:
         existing = set(
@@ -163,16 +189,20 @@ def _notify(
             )
         )
         ids = [pk for pk in ids if pk not in existing]
+        if not ids:
+            return 0
+    people = _recipients(ids)
     clean = _clean_params(params)
+    link = url[:500]
     rows = [
-        Notification(recipient=users[pk], event=event, params=clean, url=url[:500], key=key)
+        Notification(recipient_id=pk, event=event, params=clean, url=link, key=key)
         for pk in ids
-        if pk in users
+        if pk in people
     ]
     if not rows:
         return 0
     created = _create_notifications(rows)
-    deliveries = _deliveries(created, category=found.category)
+    deliveries = _deliveries(created, people=people, category=found.category)
     if deliveries:
         Delivery.objects.bulk_create(deliveries)
         delivery_ids = [d.pk for d in deliveries]
@@ -186,24 +216,33 @@ def _notify(
     return len(created)
 
 
-def _deliveries(created: list[Notification], *, category: str) -> list[Delivery]:
+def _deliveries(
+    created: list[Notification], *, people: Mapping[int, _Recipient], category: str
+) -> list[Delivery]:
+    """One delivery per channel the company and the recipient keep on: e-mail when they
+    have an address, a chat platform when a robot serves their department."""
     company = company_settings()
     channels = [channel for channel in Channel if company.channel_on(channel)]
     robots = enabled_robots() if any(c in CHAT_CHANNELS for c in channels) else []
+    # people of one department share their robots: found once per department and channel
+    serving: dict[tuple[str, str], ChatRobot | None] = {}
     deliveries = []
     for notification in created:
-        user = notification.recipient
-        preference = preference_of(user)
-        employee = employee_of(user)
-        path = employee.department.path if employee is not None else ""
+        person = people[notification.recipient_id]
+        preference = person.preference
         for channel in channels:
             if preference is not None and not preference.allows(category, channel):
                 continue
             if channel == Channel.EMAIL:
-                if email_address(user):
-                    deliveries.append(Delivery(notification=notification, channel=channel))
+                if person.email:
+                    deliveries.append(Delivery(notification_id=notification.pk, channel=channel))
                 continue
-            robot = robot_for(robots, channel, path)
+            path = person.department_path
+            if (channel, path) not in serving:
+                serving[(channel, path)] = robot_for(robots, channel, path)
+            robot = serving[(channel, path)]
             if robot is not None:
-                deliveries.append(Delivery(notification=notification, channel=channel, robot=robot))
+                deliveries.append(
+                    Delivery(notification_id=notification.pk, channel=channel, robot_id=robot.pk)
+                )
     return deliveries

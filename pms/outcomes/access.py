@@ -33,7 +33,8 @@ Interviews (``Interview``, ``InterviewGuide``)
   the person's grade and for all grades on the interview page.
 
 Appeals (``Appeal``)
-- The person files an appeal against their own result while the window is open, unless
+- The person files an appeal against their own result while the window is open (the
+  cycle's; for a result published later, as long again from its own publication), unless
   they confirmed the result themself (an automatic confirmation does not stop an
   appeal); one open appeal per result, and a decided appeal is final.
 - The person sees their appeals and withdraws an open one.
@@ -78,6 +79,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from pms.accounts.models import User
 from pms.core.access import Forbidden, get_visible
@@ -278,9 +280,22 @@ def release_of(cycle: Cycle) -> ResultRelease | None:
         return None
 
 
+def appeal_until_for(release: ResultRelease, published_at: dt.datetime | None) -> dt.date | None:
+    """The last day to appeal a result published at ``published_at``: the cycle's
+    ``appeal_until``, or — for a result published after the cycle's release (a person
+    brought into the cycle late) — as many days from the day it was published as the
+    cycle's window (``appeal_days`` when the cycle was released), never earlier."""
+    until = release.appeal_until
+    if until is None or release.published_at is None or published_at is None:
+        return until
+    window = until - timezone.localdate(release.published_at)
+    return max(until, timezone.localdate(published_at) + window)
+
+
 def appeal_until(result: PerformanceResult) -> dt.date | None:
+    """The last day ``result``'s person may appeal it (``appeal_until_for``)."""
     release = release_of(result.cycle)
-    return release.appeal_until if release is not None else None
+    return appeal_until_for(release, result.published_at) if release is not None else None
 
 
 # --- interviews ----------------------------------------------------------------------------

@@ -37,6 +37,10 @@ class OutcomesConfig(AppConfig):
         from pms.outcomes.pay_registry import register_pay
 
         register_pay()
+        # HR's list of a cycle's results as an .xlsx file
+        from pms.outcomes.result_exporters import register_result_exports
+
+        register_result_exports()
         # improvement plans: the checkpoint reminders (due today, then daily while overdue)
         from pms.outcomes.services.pip import pip_reminders
 

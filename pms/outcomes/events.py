@@ -159,3 +159,19 @@ register_event(
     body=_("%(manager)s agreed your development plan “%(title)s”."),
     category=PLANS_CATEGORY,
 )
+
+# --- development plans: mentors -------------------------------------------------------------
+# A mentor sees only the actions they mentor (never the rest of the plan): the message
+# names the person, not the plan's title or goals, and links to the mentor's own list.
+
+IDP_MENTOR_NAMED = "outcomes.idp_mentor_named"
+
+register_event(
+    IDP_MENTOR_NAMED,
+    title=_("You mentor a development action"),
+    body=_(
+        "%(person)s's development plan is agreed and names you as the mentor of an "
+        "action. Open the actions you mentor to see what it is."
+    ),
+    category=PLANS_CATEGORY,
+)

@@ -54,8 +54,9 @@ def test_inbox_queries_do_not_grow(
 ) -> None:
     _notes(org, size)
     client = client_for("employee")
-    # session, user, principal (4), unread count (page and badge share it), page count + rows
-    with django_assert_num_queries(9):
+    # session, user, principal (4), unread count (page and badge share it), page count + rows,
+    # and the menu's one question whether a plain employee sits in a calibration session
+    with django_assert_num_queries(10):
         response = client.get("/notifications/")
     assert len(response.context["page"].object_list) == size
 

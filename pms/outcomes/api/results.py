@@ -83,7 +83,6 @@ def result_detail(request: HttpRequest, uuid: UUID) -> ResultDetailOut:
     who = principal(request, access.READ_SCOPE)
     found = access.access_result(who, uuid)
     page = selectors.result_page(who, found)
-    release = page.release
     return ResultDetailOut(
         **_out(found).model_dump(),
         explanation=page.sentences,
@@ -100,7 +99,7 @@ def result_detail(request: HttpRequest, uuid: UUID) -> ResultDetailOut:
             for row in page.changes
         ],
         confirm_by=found.ack_deadline,
-        appeal_until=release.appeal_until if release is not None else None,
+        appeal_until=page.appeal_until,
     )
 
 

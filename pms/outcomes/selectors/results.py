@@ -6,10 +6,11 @@ fixed number of queries whatever the number of results; who may call which is
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from pms.org.models import Department
 from pms.org.roles import Principal
@@ -31,10 +32,12 @@ from pms.reviews.access import monitor_reviews
 from pms.reviews.models import Cycle, ReviewStatus
 
 __all__ = [
+    "EXPORT_FIELDS",
     "ChangeRow",
     "CycleSummary",
     "ResultFilters",
     "ResultPage",
+    "cycle_result_export_rows",
     "cycle_result_rows",
     "cycle_summary",
     "my_result_rows",
@@ -71,6 +74,8 @@ class ResultPage:
     changes: list[ChangeRow]
     appeals: list[Appeal]
     interview: Interview | None
+    # the last day the person may appeal (their own window when published late)
+    appeal_until: dt.date | None = None
 
 
 def result_page(principal: Principal, result: PerformanceResult) -> ResultPage:
@@ -102,13 +107,17 @@ def result_page(principal: Principal, result: PerformanceResult) -> ResultPage:
         interview.result = result
         if not access.can_see_interview(principal, interview):
             interview = None
+    release = access.release_of(result.cycle)
     return ResultPage(
         result=result,
-        release=access.release_of(result.cycle),
+        release=release,
         sentences=result_sentences(result, with_appeal_reason=with_appeals),
         changes=changes,
         appeals=appeals,
         interview=interview,
+        appeal_until=access.appeal_until_for(release, result.published_at)
+        if release is not None
+        else None,
     )
 
 
@@ -217,4 +226,52 @@ def cycle_summary(principal: Principal, cycle: Cycle, filters: ResultFilters) ->
         total=sum(n for _, n in by_grade),
         by_grade=by_grade,
         by_ack=[(value, str(label), acks.get(value, 0)) for value, label in AckStatus.choices],
+    )
+
+
+# --- HR: a cycle's results as a file -------------------------------------------------------
+
+EXPORT_FIELDS = (
+    "employee__number",
+    "employee__name",
+    "department__name",
+    "employee__position__title",
+    "score",
+    "grade",
+    "coefficient",
+    "calibrated",
+    "published_at",
+    "ack_status",
+    "ack_at",
+    "appeal_status",
+    "interview_status",
+)
+
+
+def cycle_result_export_rows(
+    principal: Principal, cycle: Cycle, filters: ResultFilters
+) -> QuerySet[PerformanceResult, tuple[Any, ...]]:
+    """HR's rows of a cycle as plain values (``EXPORT_FIELDS``, in that order), for the
+    .xlsx file: the same results and filters as the page, one query however many.
+    ``calibrated``: a calibration session changed the result. ``appeal_status``: the latest
+    appeal, only where the reader may handle the person's appeals (``access.appeals_to_handle``);
+    otherwise empty, as managers see only that a result is appealed."""
+    calibrated = Exists(
+        ResultChange.objects.filter(result=OuterRef("pk"), source=ResultSource.CALIBRATION)
+    )
+    appeal = Subquery(
+        access.appeals_to_handle(principal)
+        .filter(result=OuterRef("pk"))
+        .order_by("-created_at", "-id")
+        .values("status")[:1]
+    )
+    return (
+        filters.apply(access.cycle_results(principal, cycle))
+        .annotate(
+            calibrated=calibrated,
+            appeal_status=appeal,
+            interview_status=_interview_status(),
+        )
+        .order_by("department__path", "employee__number", "pk")
+        .values_list(*EXPORT_FIELDS)
     )

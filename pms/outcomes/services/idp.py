@@ -10,6 +10,8 @@ and progress.
 - ``idp_update``, ``idp_action_add`` / ``idp_action_update``: the person, until the plan
   is done; ``idp_action_remove`` while it is being prepared.
 - ``idp_agree``: a manager agrees a draft with at least one action: the plan is under way.
+  The person is told, and so is each mentor named on it (and, later, a mentor named on an
+  action of the agreed plan): once per plan, with a link to the actions they mentor.
 - ``idp_action_progress``: the person records progress (0–100 %) and marks an action done.
 - ``idp_complete``: the person closes a plan under way as done.
 
@@ -19,7 +21,7 @@ Every change is written to the audit log against the plan (before, after).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,11 +31,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pms.accounts.models import User
 from pms.comms.notify import notify
 from pms.core.audit import Actor, audit_record, json_value
 from pms.core.models import AuditAction
 from pms.org.models import CURRENT_STATUSES, Employee, Position
-from pms.outcomes import events
+from pms.org.roles import principal_for
+from pms.outcomes import access, events
 from pms.outcomes.models import (
     ActionKind,
     DevelopmentAction,
@@ -164,6 +168,31 @@ def _require_open(plan: DevelopmentPlan) -> None:
 
 def _url(plan: DevelopmentPlan) -> str:
     return reverse("outcomes:idp", args=[plan.uuid])
+
+
+def _tell_mentors(*, actor: Actor, plan: DevelopmentPlan, mentors: Iterable[Employee]) -> None:
+    """Tell the mentors named on an agreed plan, once per plan each (a mentor named on a
+    second action of it is not told again), linking to their list of the actions they
+    mentor — only those who can open it (``access.mentored_actions``), never the one who
+    named them."""
+    if plan.status != IdpStatus.ACTIVE:
+        return  # a plan being prepared: its mentors are told when it is agreed
+    ids = {mentor.user_id for mentor in mentors if mentor.user_id is not None}
+    if actor.user is not None:
+        ids.discard(actor.user.pk)
+    recipients = [
+        user
+        for user in User.objects.filter(pk__in=ids, is_active=True)
+        if access.mentored_actions(principal_for(user)).filter(plan=plan).exists()
+    ]
+    if recipients:
+        notify(
+            event=events.IDP_MENTOR_NAMED,
+            recipients=recipients,
+            params={"person": plan.employee.name},
+            url=reverse("outcomes:idp_mentoring"),
+            key=f"idp:{plan.uuid}:mentor",
+        )
 
 
 # --- creating ------------------------------------------------------------------------------
@@ -322,6 +351,7 @@ def idp_action_add(
             action=AuditAction.UPDATE,
             after={"action added": _action_text(values)},
         )
+        _tell_mentors(actor=actor, plan=locked, mentors=[row.mentor] if row.mentor else [])
     return row
 
 
@@ -348,6 +378,7 @@ def idp_action_update(
             before={"action": _action_text(before)},
             after={"action": _action_text(values)},
         )
+        _tell_mentors(actor=actor, plan=locked, mentors=[row.mentor] if row.mentor else [])
     return row
 
 
@@ -401,6 +432,13 @@ def idp_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
                 url=_url(locked),
                 key=f"idp:{locked.uuid}:agreed",
             )
+        _tell_mentors(
+            actor=actor,
+            plan=locked,
+            mentors=Employee.objects.filter(
+                pk__in=locked.actions.filter(mentor__isnull=False).values("mentor_id")
+            ),
+        )
     return locked
 
 

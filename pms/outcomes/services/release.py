@@ -36,7 +36,7 @@ from pms.comms.notify import notify
 from pms.core.audit import Actor, audit_record, json_value
 from pms.core.models import AuditAction
 from pms.org.models import CURRENT_STATUSES
-from pms.outcomes import events
+from pms.outcomes import access, events
 from pms.outcomes.models import PerformanceResult, ReleaseStatus, ResultRelease
 from pms.outcomes.services.results import (
     BATCH_SIZE,
@@ -206,12 +206,13 @@ def results_write_execute(
 
 def results_published_notify(*, cycle_id: int, published_at: dt.datetime) -> int:
     """Tell each person whose result was published at ``published_at`` that it is there
-    (the background part of publishing): one message each, about their own result, keyed
-    so that running it again sends nothing twice."""
+    (the background part of publishing): one message each, about their own result, with
+    their own days to confirm and to appeal by, keyed so that running it again sends
+    nothing twice."""
     release = ResultRelease.objects.filter(cycle_id=cycle_id).select_related("cycle").first()
     if release is None:
         return 0
-    user_ids = list(
+    rows = (
         PerformanceResult.objects.filter(
             cycle_id=cycle_id,
             published_at=published_at,
@@ -219,24 +220,33 @@ def results_published_notify(*, cycle_id: int, published_at: dt.datetime) -> int
             employee__status__in=CURRENT_STATUSES,
         )
         .order_by("pk")
-        .values_list("employee__user_id", flat=True)
+        .values_list("employee__user_id", "ack_deadline")
     )
-    params: dict[str, str | int | float] = {
-        "cycle": release.cycle.name,
-        "confirm_by": _day(release.confirm_by),
-        "appeal_until": _day(release.appeal_until),
-    }
+    # results written together share their deadline to confirm; grouped all the same
+    by_deadline: dict[dt.date | None, list[int]] = {}
+    for user_id, ack_deadline in rows:
+        by_deadline.setdefault(ack_deadline, []).append(user_id)
+    appeal_until = access.appeal_until_for(release, published_at)
     url = reverse("outcomes:my_results")
     sent = 0
-    for start in range(0, len(user_ids), BATCH_SIZE):
-        users = list(User.objects.filter(pk__in=user_ids[start : start + BATCH_SIZE]))
-        sent += notify(
-            event=events.RESULT_PUBLISHED,
-            recipients=users,
-            params=params,
-            url=url,
-            key=f"results:{release.cycle.uuid}",
-        )
+    for ack_deadline, user_ids in by_deadline.items():
+        params: dict[str, str | int | float] = {
+            "cycle": release.cycle.name,
+            "confirm_by": _day(ack_deadline or release.confirm_by),
+            "appeal_until": _day(appeal_until),
+        }
+        for start in range(0, len(user_ids), BATCH_SIZE):
+            # notify reads the rest of each recipient in one query of its own
+            users = User.objects.filter(pk__in=user_ids[start : start + BATCH_SIZE]).only(
+                "pk", "is_active"
+            )
+            sent += notify(
+                event=events.RESULT_PUBLISHED,
+                recipients=users,
+                params=params,
+                url=url,
+                key=f"results:{release.cycle.uuid}",
+            )
     return sent
 
 

@@ -1,6 +1,7 @@
 """Result pages: my results, one result (how it was decided, what changed and why,
 confirming, appealing, HR's correction), the manager's team, HR's list of a cycle with its
-release (schedule a day or publish now).
+release (schedule a day or publish now) and its .xlsx file (a background export, started
+with the list's filters; ``pms.outcomes.result_exporters``).
 
 Refusals: a result nobody may see is "not found"; confirming somebody else's result or
 correcting without the right is "forbidden". HR pages are "not found" to people who are
@@ -14,16 +15,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from pms.core.access import Forbidden, NotFound
+from pms.core.export_pages import export_status_context, render_export_status
+from pms.core.exports import export_start
 from pms.core.htmx import is_htmx
 from pms.core.pagination import paginate, query_without_page
+from pms.core.selectors import latest_export
 from pms.org.forms import add_service_errors
 from pms.org.roles import Principal
 from pms.org.views import actor_of, principal_of
@@ -35,6 +39,7 @@ from pms.outcomes.forms.results import (
     ScheduleForm,
 )
 from pms.outcomes.models import OPEN_APPEAL, PerformanceResult
+from pms.outcomes.result_exporters import RESULTS_EXPORT, results_export_params
 from pms.outcomes.selectors import results as selectors
 from pms.outcomes.services import release as release_services
 from pms.outcomes.services import results as services
@@ -201,15 +206,15 @@ def cycles(request: HttpRequest) -> HttpResponse:
 
 
 def _filters(
-    principal: Principal, request: HttpRequest
+    principal: Principal, data: QueryDict
 ) -> tuple[ResultFilterForm, selectors.ResultFilters]:
     form = ResultFilterForm(
-        request.GET or None, departments=monitor_departments(principal), grades=_grades()
+        data or None, departments=monitor_departments(principal), grades=_grades()
     )
     if form.is_bound and form.is_valid():
-        data = form.cleaned_data
+        cleaned = form.cleaned_data
         return form, selectors.ResultFilters(
-            department=data["department"], grade=data["grade"], ack=data["ack"]
+            department=cleaned["department"], grade=cleaned["grade"], ack=cleaned["ack"]
         )
     return form, selectors.ResultFilters()
 
@@ -222,7 +227,7 @@ def _cycle_page(
     schedule_form: ScheduleForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    form, filters = _filters(principal, request)
+    form, filters = _filters(principal, request.GET)
     summary = selectors.cycle_summary(principal, cycle, filters)
     context = {
         "cycle": cycle,
@@ -239,6 +244,10 @@ def _cycle_page(
     }
     if is_htmx(request) and request.method == "GET":
         return render(request, "outcomes/cycle_results_rows.html", context)
+    # the person's latest file of this cycle, shown beside the button (one query)
+    context["export"] = export_status_context(
+        latest_export(principal.user, RESULTS_EXPORT, cycle=str(cycle.uuid))
+    )
     return render(request, "outcomes/cycle_results.html", context, status=status)
 
 
@@ -281,6 +290,35 @@ def cycle_release(request: HttpRequest, uuid: str) -> HttpResponse:
     return _cycle_page(request, principal, cycle, schedule_form=form, status=400)
 
 
+@login_required
+@require_POST
+def cycle_results_export(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Start building the .xlsx file of the list as filtered (``filters``: the page's
+    query) in the background; HTMX gets the job's status to poll, a plain form goes back
+    to the page, which shows the latest export."""
+    principal = principal_of(request)
+    cycle = access.access_cycle_for_results(principal, uuid)
+    back = request.POST.get("filters", "")[:2000]
+    _form, filters = _filters(principal, QueryDict(back))
+    target = reverse("outcomes:cycle_results", kwargs={"uuid": cycle.uuid})
+    target = f"{target}?{back}" if back else target
+    try:
+        job = export_start(
+            actor=actor_of(request),
+            kind=RESULTS_EXPORT,
+            params=results_export_params(cycle, filters),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(target)
+    job.refresh_from_db()  # a worker may have started on it already
+    if is_htmx(request):
+        return render_export_status(request, job)
+    messages.info(request, _("The file is being prepared; it will appear here when it is ready."))
+    return redirect(target)
+
+
 urlpatterns: list[URLPattern] = [
     path("", my_results, name="my_results"),
     path("r/<uuid:uuid>/", result, name="result"),
@@ -290,4 +328,5 @@ urlpatterns: list[URLPattern] = [
     path("cycles/", cycles, name="cycles"),
     path("cycles/<uuid:uuid>/", cycle_results, name="cycle_results"),
     path("cycles/<uuid:uuid>/release/", cycle_release, name="cycle_release"),
+    path("cycles/<uuid:uuid>/export/", cycle_results_export, name="cycle_results_export"),
 ]
