@@ -33,6 +33,7 @@ from pms.outcomes.models import OPEN_APPEAL, Appeal
 from pms.outcomes.selectors import appeals as selectors
 from pms.outcomes.services import appeals as services
 from pms.outcomes.services.results import coefficient_table
+from pms.outcomes.views.detail_pages import DetailPages, as_form
 
 
 def _grades() -> list[str]:
@@ -119,106 +120,81 @@ def _context(
     }
 
 
+PAGES: DetailPages[Appeal] = DetailPages(
+    template="outcomes/appeal_detail.html",
+    url_name="outcomes:appeal",
+    find=access.access_appeal,
+    context=_context,
+)
+
+
 @login_required
 @require_GET
 def appeal(request: HttpRequest, uuid: str) -> HttpResponse:
     principal = principal_of(request)
-    found = access.access_appeal(principal, uuid)
-    return render(request, "outcomes/appeal_detail.html", _context(principal, found))
-
-
-def _errors_to_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+    return PAGES.page(request, principal, access.access_appeal(principal, uuid))
 
 
 @login_required
 @require_POST
 def appeal_withdraw(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = access.access_appeal(principal, uuid)
-    if not access.can_withdraw_appeal(principal, found):
-        raise Forbidden
-    try:
-        services.appeal_withdraw(actor=actor_of(request), appeal=found)
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
-        messages.success(request, _("Your appeal is withdrawn."))
-    return redirect("outcomes:appeal", uuid=found.uuid)
+    _principal, found = PAGES.find_for(request, uuid, access.can_withdraw_appeal)
+    return PAGES.act(
+        request,
+        found,
+        lambda: services.appeal_withdraw(actor=actor_of(request), appeal=found),
+        _("Your appeal is withdrawn."),
+    )
 
 
 @login_required
 @require_POST
 def appeal_take_up(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = access.access_appeal(principal, uuid)
-    if not access.can_take_up_appeal(principal, found):
-        raise Forbidden
-    try:
-        services.appeal_take_up(actor=actor_of(request), appeal=found)
-    except ValidationError as error:
-        _errors_to_messages(request, error)
-    else:
-        messages.success(request, _("You are handling this appeal."))
-    return redirect("outcomes:appeal", uuid=found.uuid)
+    _principal, found = PAGES.find_for(request, uuid, access.can_take_up_appeal)
+    return PAGES.act(
+        request,
+        found,
+        lambda: services.appeal_take_up(actor=actor_of(request), appeal=found),
+        _("You are handling this appeal."),
+    )
 
 
 @login_required
 @require_POST
 def appeal_assign(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = access.access_appeal(principal, uuid)
-    if not access.can_assign_appeal(principal, found):
-        raise Forbidden
-    form = AssignForm(request.POST, handlers=access.appeal_handlers(found.result))
-    if form.is_valid():
-        try:
-            services.appeal_assign(
-                actor=actor_of(request), appeal=found, handler=form.cleaned_data["handler"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The appeal is assigned."))
-            return redirect("outcomes:appeal", uuid=found.uuid)
-    return render(
+    principal, found = PAGES.find_for(request, uuid, access.can_assign_appeal)
+    return PAGES.submit(
         request,
-        "outcomes/appeal_detail.html",
-        _context(principal, found, assign_form=form),
-        status=400,
+        principal,
+        found,
+        AssignForm(request.POST, handlers=access.appeal_handlers(found.result)),
+        lambda data: services.appeal_assign(
+            actor=actor_of(request), appeal=found, handler=data["handler"]
+        ),
+        message=_("The appeal is assigned."),
+        bound=as_form("assign_form"),
     )
 
 
 @login_required
 @require_POST
 def appeal_decide(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = access.access_appeal(principal, uuid)
-    if not access.can_decide_appeal(principal, found):
-        raise Forbidden
-    form = DecideForm(request.POST, grades=_grades())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.appeal_decide(
-                actor=actor_of(request),
-                appeal=found,
-                outcome=data["outcome"],
-                decision=data["decision"],
-                new_score=data["new_score"],
-                new_grade=data["new_grade"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The appeal is decided; the person is told."))
-            return redirect("outcomes:appeal", uuid=found.uuid)
-    return render(
+    principal, found = PAGES.find_for(request, uuid, access.can_decide_appeal)
+    return PAGES.submit(
         request,
-        "outcomes/appeal_detail.html",
-        _context(principal, found, decide_form=form),
-        status=400,
+        principal,
+        found,
+        DecideForm(request.POST, grades=_grades()),
+        lambda data: services.appeal_decide(
+            actor=actor_of(request),
+            appeal=found,
+            outcome=data["outcome"],
+            decision=data["decision"],
+            new_score=data["new_score"],
+            new_grade=data["new_grade"],
+        ),
+        message=_("The appeal is decided; the person is told."),
+        bound=as_form("decide_form"),
     )
 
 

@@ -35,6 +35,7 @@ from pms.outcomes.models import Interview, InterviewGuide, InterviewStatus
 from pms.outcomes.selectors import interviews as selectors
 from pms.outcomes.services import interviews as services
 from pms.outcomes.services.results import coefficient_table
+from pms.outcomes.views.detail_pages import DetailPages, as_form
 
 # --- scheduling from a result ------------------------------------------------------------
 
@@ -133,129 +134,101 @@ def _context(
     }
 
 
+PAGES: DetailPages[Interview] = DetailPages(
+    template="outcomes/interview_detail.html",
+    url_name="outcomes:interview",
+    find=_interview,
+    context=_context,
+)
+
+
 @login_required
 @require_GET
 def interview(request: HttpRequest, uuid: str) -> HttpResponse:
     principal = principal_of(request)
-    found = _interview(principal, uuid)
-    return render(request, "outcomes/interview_detail.html", _context(principal, found))
-
-
-def _done(request: HttpRequest, found: Interview, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("outcomes:interview", uuid=found.uuid)
-
-
-def _again(
-    request: HttpRequest, principal: Principal, found: Interview, **forms: Any
-) -> HttpResponse:
-    return render(
-        request,
-        "outcomes/interview_detail.html",
-        _context(principal, found, **forms),
-        status=400,
-    )
+    return PAGES.page(request, principal, _interview(principal, uuid))
 
 
 @login_required
 @require_POST
 def interview_reschedule(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = _interview(principal, uuid)
-    if not access.can_reschedule_interview(principal, found):
-        raise Forbidden
-    form = ScheduleInterviewForm(request.POST)
-    if form.is_valid():
-        try:
-            services.interview_reschedule(
-                actor=actor_of(request),
-                interview=found,
-                scheduled_at=form.cleaned_data["scheduled_at"],
-                place=form.cleaned_data["place"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, found, _("The interview is moved; the person is told."))
-    return _again(request, principal, found, schedule_form=form)
+    principal, found = PAGES.find_for(request, uuid, access.can_reschedule_interview)
+    return PAGES.submit(
+        request,
+        principal,
+        found,
+        ScheduleInterviewForm(request.POST),
+        lambda data: services.interview_reschedule(
+            actor=actor_of(request),
+            interview=found,
+            scheduled_at=data["scheduled_at"],
+            place=data["place"],
+        ),
+        message=_("The interview is moved; the person is told."),
+        bound=as_form("schedule_form"),
+    )
 
 
 @login_required
 @require_POST
 def interview_cancel(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = _interview(principal, uuid)
-    if not access.can_cancel_interview(principal, found):
-        raise Forbidden
+    _principal, found = PAGES.find_for(request, uuid, access.can_cancel_interview)
     try:
         services.interview_cancel(actor=actor_of(request), interview=found)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("outcomes:interview", uuid=found.uuid)
+        return PAGES.refused(request, found, error)
     messages.success(request, _("The interview is cancelled."))
+    # back on the result, which offers to schedule a new one
     return redirect("outcomes:result", uuid=found.result.uuid)
 
 
 @login_required
 @require_POST
 def interview_record(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = _interview(principal, uuid)
-    if not access.can_record_interview(principal, found):
-        raise Forbidden
-    form = RecordForm(request.POST)
-    if form.is_valid():
-        try:
-            services.interview_record(actor=actor_of(request), interview=found, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, found, _("The record is saved."))
-    return _again(request, principal, found, record_form=form)
+    principal, found = PAGES.find_for(request, uuid, access.can_record_interview)
+    return PAGES.submit(
+        request,
+        principal,
+        found,
+        RecordForm(request.POST),
+        lambda data: services.interview_record(actor=actor_of(request), interview=found, **data),
+        message=_("The record is saved."),
+        bound=as_form("record_form"),
+    )
 
 
 @login_required
 @require_POST
 def interview_opinion(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = _interview(principal, uuid)
-    if not access.can_give_opinion(principal, found):
-        raise Forbidden
-    form = OpinionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.interview_opinion(
-                actor=actor_of(request),
-                interview=found,
-                opinion=form.cleaned_data["employee_opinion"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, found, _("Your opinion is saved."))
-    return _again(request, principal, found, opinion_form=form)
+    principal, found = PAGES.find_for(request, uuid, access.can_give_opinion)
+    return PAGES.submit(
+        request,
+        principal,
+        found,
+        OpinionForm(request.POST),
+        lambda data: services.interview_opinion(
+            actor=actor_of(request), interview=found, opinion=data["employee_opinion"]
+        ),
+        message=_("Your opinion is saved."),
+        bound=as_form("opinion_form"),
+    )
 
 
 @login_required
 @require_POST
 def interview_sign(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = _interview(principal, uuid)
-    if not access.can_sign_interview(principal, found):
-        raise Forbidden
+    principal, found = PAGES.find_for(request, uuid, access.can_sign_interview)
     party = (
         services.Party.INTERVIEWER
         if access.is_interviewer(principal, found)
         else services.Party.EMPLOYEE
     )
-    try:
-        services.interview_sign(actor=actor_of(request), interview=found, party=party)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("outcomes:interview", uuid=found.uuid)
-    return _done(request, found, _("You signed the record."))
+    return PAGES.act(
+        request,
+        found,
+        lambda: services.interview_sign(actor=actor_of(request), interview=found, party=party),
+        _("You signed the record."),
+    )
 
 
 # --- lists -------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from pms.outcomes.selectors import results as selectors
 from pms.outcomes.services import release as release_services
 from pms.outcomes.services import results as services
 from pms.outcomes.services.appeals import DECIDED
+from pms.outcomes.views.detail_pages import DetailPages, as_form
 from pms.reviews.access import monitor_departments
 from pms.reviews.models import Cycle
 
@@ -97,68 +98,56 @@ def _result_context(
     }
 
 
+PAGES: DetailPages[PerformanceResult] = DetailPages(
+    template="outcomes/result_detail.html",
+    url_name="outcomes:result",
+    find=access.access_result,
+    context=_result_context,
+)
+
+
 @login_required
 @require_GET
 def result(request: HttpRequest, uuid: str) -> HttpResponse:
     principal = principal_of(request)
-    found = access.access_result(principal, uuid)
-    return render(request, "outcomes/result_detail.html", _result_context(principal, found))
+    return PAGES.page(request, principal, access.access_result(principal, uuid))
 
 
 @login_required
 @require_POST
 def result_confirm(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = access.access_result(principal, uuid)
-    if not access.can_confirm_result(principal, found):
-        raise Forbidden
-    form = ConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            services.result_confirm(
-                actor=actor_of(request), result=found, note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("You confirmed your result."))
-            return redirect("outcomes:result", uuid=found.uuid)
-    return render(
+    principal, found = PAGES.find_for(request, uuid, access.can_confirm_result)
+    return PAGES.submit(
         request,
-        "outcomes/result_detail.html",
-        _result_context(principal, found, confirm_form=form),
-        status=400,
+        principal,
+        found,
+        ConfirmForm(request.POST),
+        lambda data: services.result_confirm(
+            actor=actor_of(request), result=found, note=data["note"]
+        ),
+        message=_("You confirmed your result."),
+        bound=as_form("confirm_form"),
     )
 
 
 @login_required
 @require_POST
 def result_correct(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal = principal_of(request)
-    found = access.access_result(principal, uuid)
-    if not access.can_correct_result(principal, found):
-        raise Forbidden
-    form = CorrectionForm(request.POST, grades=_grades())
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.result_correct(
-                actor=actor_of(request),
-                result=found,
-                score=data["score"],
-                grade=data["grade"],
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The result was corrected."))
-            return redirect("outcomes:result", uuid=found.uuid)
-    return render(
+    principal, found = PAGES.find_for(request, uuid, access.can_correct_result)
+    return PAGES.submit(
         request,
-        "outcomes/result_detail.html",
-        _result_context(principal, found, correction_form=form),
-        status=400,
+        principal,
+        found,
+        CorrectionForm(request.POST, grades=_grades()),
+        lambda data: services.result_correct(
+            actor=actor_of(request),
+            result=found,
+            score=data["score"],
+            grade=data["grade"],
+            reason=data["reason"],
+        ),
+        message=_("The result was corrected."),
+        bound=as_form("correction_form"),
     )
 
 
