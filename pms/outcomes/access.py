@@ -53,8 +53,9 @@ Plans: improvement (PIP, ``ImprovementPlan``) and development (IDP, ``Developmen
   (never for oneself); the plan's manager, managers up the chain and HR in scope prepare,
   start, record checkpoints, extend (once), close and cancel it. The person sees it from
   the day it starts and signs that they have read it. Its record is for all who see it.
-- An IDP is the person's: they write and update it until it is done; a manager up the
-  chain agrees it; HR in scope and managers up the chain read it, and may create one for
+- An IDP is the person's: they write and update it until it is done (not while it waits
+  for agreement); they submit it, and a manager up the chain agrees it or returns it
+  with a reason; HR in scope and managers up the chain read it, and may create one for
   the person (from a training need) that the person then owns. A mentor sees only the
   actions they mentor, once the plan is agreed.
 - Lists: the person's own plans, a manager's team, HR's scope (and the results whose
@@ -563,6 +564,7 @@ IDP_RELATED = (
     "target_position",
     "result__cycle",
     "agreed_by",
+    "returned_by",
 )
 
 
@@ -772,13 +774,24 @@ def is_idp_person(principal: Principal, plan: DevelopmentPlan) -> bool:
 
 
 def can_edit_idp(principal: Principal, plan: DevelopmentPlan) -> bool:
-    """The person owns the plan: they change it and its actions until it is done."""
-    return is_idp_person(principal, plan) and plan.status != IdpStatus.DONE
+    """The person owns the plan: they change it and its actions until it is done — except
+    while it waits for their manager's agreement (the manager decides on what they read)."""
+    return is_idp_person(principal, plan) and plan.status in (IdpStatus.DRAFT, IdpStatus.ACTIVE)
+
+
+def can_submit_idp(principal: Principal, plan: DevelopmentPlan) -> bool:
+    """The person submits their plan being prepared for their manager's agreement."""
+    return is_idp_person(principal, plan) and plan.status == IdpStatus.DRAFT
 
 
 def can_agree_idp(principal: Principal, plan: DevelopmentPlan) -> bool:
-    """A manager up the person's chain agrees a plan being prepared."""
-    return plan.status == IdpStatus.DRAFT and is_manager_above(principal, plan.employee)
+    """A manager up the person's chain agrees a submitted plan."""
+    return plan.status == IdpStatus.SUBMITTED and is_manager_above(principal, plan.employee)
+
+
+def can_return_idp(principal: Principal, plan: DevelopmentPlan) -> bool:
+    """Whoever may agree a submitted plan may return it instead, with a reason."""
+    return can_agree_idp(principal, plan)
 
 
 def can_update_idp_progress(principal: Principal, plan: DevelopmentPlan) -> bool:

@@ -3,8 +3,8 @@ results phase opens (``pms.reviews.demo`` runs this step then, before closing th
 
 Most people confirm; two appeal — one is upheld, one is still with HR; a few managers hold
 their performance interviews, one of them signed by both; the people graded D get an
-improvement plan (started and signed) and two people start a
-development plan. Everything goes through the services, as a user would.
+improvement plan (started and signed) and two people write a development plan, submit
+it, and their manager agrees it. Everything goes through the services, as a user would.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pms.accounts.models import User
 from pms.core.audit import Actor
 from pms.outcomes.models import AckStatus, PerformanceResult, ResultRelease
 from pms.outcomes.services.appeals import Outcome, appeal_decide, appeal_file, appeal_take_up
-from pms.outcomes.services.idp import ActionInput, idp_agree, idp_create
+from pms.outcomes.services.idp import ActionInput, idp_agree, idp_create, idp_submit
 from pms.outcomes.services.interviews import (
     Party,
     interview_opinion,
@@ -173,6 +173,7 @@ def run_outcomes_demo(cycle: Cycle, hr: Actor, _rng: random.Random) -> str:
                 ActionInput(kind="stretch", goal="牵头一个跨部门项目", competency="跨部门协作"),
             ),
         )
+        idp = idp_submit(actor=person, plan=idp)
         idp_agree(actor=boss, plan=idp)
         developing += 1
     pending = PerformanceResult.objects.filter(cycle=cycle, ack_status=AckStatus.PENDING).count()

@@ -175,3 +175,26 @@ register_event(
     ),
     category=PLANS_CATEGORY,
 )
+
+# --- development plans: submitting for agreement --------------------------------------------
+# The person submits their plan; the manager who may agree it is told and agrees it or
+# returns it with a reason, which the person is told.
+
+IDP_SUBMITTED = "outcomes.idp_submitted"
+IDP_RETURNED = "outcomes.idp_returned"
+
+register_event(
+    IDP_SUBMITTED,
+    title=_("A development plan waits for your agreement"),
+    body=_(
+        "%(person)s submitted the development plan “%(title)s”. Read it, then agree it or "
+        "return it with what to change."
+    ),
+    category=PLANS_CATEGORY,
+)
+register_event(
+    IDP_RETURNED,
+    title=_("Your development plan is returned"),
+    body=_("%(manager)s returned your development plan “%(title)s”: %(reason)s"),
+    category=PLANS_CATEGORY,
+)

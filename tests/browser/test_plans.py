@@ -4,8 +4,9 @@ Improvement plan (PIP): the manager finds the report whose published grade is C 
 results that call for a plan, prepares the plan with goals and support, starts it; the
 person signs it as read; the manager records the first checkpoint.
 
-Development plan (IDP): the person writes their plan and an action, which waits for the
-manager's agreement; the manager agrees it from the team's list and it is under way."""
+Development plan (IDP): the person writes their plan and an action and submits it for the
+manager's agreement (the manager is told); the manager agrees it from the team's list and
+it is under way."""
 
 import datetime as dt
 import re
@@ -222,10 +223,24 @@ def test_person_writes_a_development_plan_and_the_manager_agrees_it(
     expect(action_row).to_have_count(1)
     expect(action_row).to_contain_text(IDP_GOAL)
     expect(action_row).to_contain_text(due.isoformat())
-    expect(person.get_by_role("button", name="Agree")).to_have_count(0)  # not the person's
+    expect(person.get_by_role("button", name="Agree", exact=True)).to_have_count(
+        0
+    )  # not the person's
     plan = DevelopmentPlan.objects.get(employee=browser_org.employee)
     assert (plan.title, plan.aspiration, plan.status) == (IDP_TITLE, ASPIRATION, IdpStatus.DRAFT)
     assert plan.manager_agreed_at is None
+
+    # the person submits it: it waits for the manager, who is told, and no longer changes
+    person.get_by_role("button", name="Submit for agreement").click()
+    expect(person.locator(".messages")).to_contain_text("The plan is submitted")
+    expect(_status(person)).to_have_text("Waiting for agreement")
+    expect(person.locator("#actions summary", has_text="Add an action")).to_have_count(0)
+    expect(person.get_by_role("button", name="Submit for agreement")).to_have_count(0)
+    plan.refresh_from_db()
+    assert (plan.status, plan.submitted_at is not None) == (IdpStatus.SUBMITTED, True)
+    assert Notification.objects.filter(
+        recipient=browser_org.manager.user, event=events.IDP_SUBMITTED
+    ).exists()
     [action] = plan.actions.all()
     assert (action.kind, action.goal, action.competency, action.due_on) == (
         ActionKind.COURSE,
@@ -239,16 +254,16 @@ def test_person_writes_a_development_plan_and_the_manager_agrees_it(
     sign_in(manager, browser_org.manager.number)
     _menu(manager, "Results", "Team development plans")
     waiting = manager.locator("main table tbody tr").filter(has_text="陈员工")
-    expect(waiting).to_contain_text("waiting for agreement")
+    expect(waiting).to_contain_text("Waiting for agreement")
     waiting.get_by_role("link", name=IDP_TITLE).click()
     expect(manager.locator("#actions")).to_contain_text(IDP_GOAL)
     expect(manager.locator("#actions summary", has_text="Add an action")).to_have_count(0)
-    manager.get_by_role("button", name="Agree").click()
+    manager.get_by_role("button", name="Agree", exact=True).click()
 
     expect(manager.locator(".messages")).to_contain_text("You agreed the plan")
     expect(_status(manager)).to_have_text("Under way")
     expect(manager.locator("dl.props")).to_contain_text(user_of(browser_org.manager).display_name)
-    expect(manager.get_by_role("button", name="Agree")).to_have_count(0)
+    expect(manager.get_by_role("button", name="Agree", exact=True)).to_have_count(0)
     plan.refresh_from_db()
     assert plan.status == IdpStatus.ACTIVE
     assert plan.manager_agreed_at is not None

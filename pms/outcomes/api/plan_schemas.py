@@ -4,9 +4,10 @@ development plans (IDP) with their actions, and a mentor's actions."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 from uuid import UUID
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from pms.core.api import PageOut
 
@@ -69,6 +70,17 @@ class PipDetailOut(PipOut):
     checkpoints: list[CheckpointOut]
 
 
+# a development plan's status: being prepared, submitted (waiting for the manager's
+# agreement), under way (agreed), completed
+IdpStatusValue = Literal["draft", "submitted", "active", "done"]
+
+
+class IdpQuery(Schema):
+    status: IdpStatusValue | Literal[""] = Field(
+        "", description="draft, submitted (waiting for agreement), active or done; empty: all"
+    )
+
+
 class IdpOut(Schema):
     uuid: UUID
     employee: str
@@ -79,7 +91,9 @@ class IdpOut(Schema):
     result: UUID | None
     start: dt.date
     end: dt.date
-    status: str
+    status: IdpStatusValue
+    submitted_at: dt.datetime | None
+    returned_at: dt.datetime | None
     manager_agreed_at: dt.datetime | None
     completed_at: dt.datetime | None
     action_count: int
@@ -105,6 +119,7 @@ class ActionOut(Schema):
 
 class IdpDetailOut(IdpOut):
     aspiration: str
+    returned_reason: str
     actions: list[ActionOut]
 
 

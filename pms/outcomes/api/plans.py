@@ -23,6 +23,7 @@ from .plan_schemas import (
     IdpDetailOut,
     IdpOut,
     IdpPage,
+    IdpQuery,
     MentoredActionOut,
     MentoredPage,
     PipDetailOut,
@@ -130,6 +131,8 @@ def _idp_fields(plan: DevelopmentPlan) -> dict[str, Any]:
         "start": plan.start,
         "end": plan.end,
         "status": plan.status,
+        "submitted_at": plan.submitted_at,
+        "returned_at": plan.returned_at,
         "manager_agreed_at": plan.manager_agreed_at,
         "completed_at": plan.completed_at,
         "action_count": getattr(plan, "action_count", 0),
@@ -158,10 +161,10 @@ def _action_fields(action: DevelopmentAction) -> dict[str, Any]:
 
 @router.get("/development-plans", response={200: IdpPage, **ERRORS}, summary="Development plans")
 def idp_list(
-    request: HttpRequest, paging: Query[PageQuery], query: Query[PlanQuery]
+    request: HttpRequest, paging: Query[PageQuery], query: Query[IdpQuery]
 ) -> dict[str, Any]:
     """The development plans the caller may read (their own, their team's, HR's scope),
-    newest first; ``status`` filters."""
+    newest first; ``status`` filters (``submitted``: waiting for the manager's agreement)."""
     who = principal(request, access.PLANS_READ_SCOPE)
     return paginate(selectors.visible_idp_rows(who, query.status), paging, _idp)
 
@@ -184,6 +187,7 @@ def idp_detail(request: HttpRequest, uuid: UUID) -> IdpDetailOut:
     return IdpDetailOut(
         **fields,
         aspiration=plan.aspiration,
+        returned_reason=plan.returned_reason,
         actions=[ActionOut(**_action_fields(a)) for a in page.actions],
     )
 

@@ -276,6 +276,14 @@ class ProgressForm(forms.Form):
     )
 
 
+class IdpReturnForm(forms.Form):
+    reason = _text(
+        _("What to change"),
+        required=True,
+        help_text=_("The person reads this and prepares the plan again."),
+    )
+
+
 class IdpFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     department = DepartmentChoiceField(

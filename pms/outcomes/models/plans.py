@@ -175,6 +175,7 @@ class PlanCheckpoint(BaseModel):
 
 class IdpStatus(models.TextChoices):
     DRAFT = "draft", _("Being prepared")
+    SUBMITTED = "submitted", _("Waiting for agreement")
     ACTIVE = "active", _("Under way")
     DONE = "done", _("Completed")
 
@@ -209,6 +210,19 @@ class DevelopmentPlan(BaseModel):
     status = models.CharField(
         _("status"), max_length=10, choices=IdpStatus.choices, default=IdpStatus.DRAFT
     )
+    # the person submits a draft; a manager up the chain agrees it or returns it (with a
+    # reason) to be prepared again. ``returned_*`` keep the last return.
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("returned by"),
+    )
+    returned_reason = models.TextField(_("why it was returned"), blank=True)
     manager_agreed_at = models.DateTimeField(_("agreed by the manager"), null=True, blank=True)
     agreed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -225,10 +225,12 @@ def _idp_rows(rows: QuerySet[DevelopmentPlan]) -> QuerySet[DevelopmentPlan]:
         action_count=Count("actions", distinct=True),
         done_count=Count("actions", filter=Q(actions__done_at__isnull=False), distinct=True),
         mean_progress=Avg("actions__progress"),
+        # submitted (waiting for agreement) first, then being prepared, under way, done
         waiting=Case(
-            When(status=IdpStatus.DRAFT, then=Value(0)),
-            When(status=IdpStatus.ACTIVE, then=Value(1)),
-            default=Value(2),
+            When(status=IdpStatus.SUBMITTED, then=Value(0)),
+            When(status=IdpStatus.DRAFT, then=Value(1)),
+            When(status=IdpStatus.ACTIVE, then=Value(2)),
+            default=Value(3),
             output_field=IntegerField(),
         ),
     )

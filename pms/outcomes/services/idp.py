@@ -8,14 +8,20 @@ and progress.
   a training need — a draft with a first action on the competency (added to the person's
   draft if they have one); the person is told, and the plan is theirs from then on.
 - ``idp_update``, ``idp_action_add`` / ``idp_action_update``: the person, until the plan
-  is done; ``idp_action_remove`` while it is being prepared.
-- ``idp_agree``: a manager agrees a draft with at least one action: the plan is under way.
-  The person is told, and so is each mentor named on it (and, later, a mentor named on an
-  action of the agreed plan): once per plan, with a link to the actions they mentor.
+  is done — but not while it waits for agreement (the manager decides on what they read);
+  ``idp_action_remove`` while it is being prepared.
+- ``idp_submit``: the person submits a draft with at least one action for agreement; the
+  manager who may agree it is told (the nearest manager up the chain who can sign in).
+- ``idp_agree``: a manager agrees a submitted plan: the plan is under way. The person is
+  told, and so is each mentor named on it (and, later, a mentor named on an action of the
+  agreed plan): once per plan, with a link to the actions they mentor.
+- ``idp_return``: a manager returns a submitted plan with a reason: it is being prepared
+  again, and the person is told why.
 - ``idp_action_progress``: the person records progress (0–100 %) and marks an action done.
 - ``idp_complete``: the person closes a plan under way as done.
 
-Every change is written to the audit log against the plan (before, after).
+Every change is written to the audit log against the plan (before, after, and the reason
+of a return).
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ MAX_TITLE = 200
 MAX_GOAL = 300
 MAX_COMPETENCY = 200
 MAX_TEXT = 5000
+NOTICE_TEXT = 300  # how much of a reason a notification carries
 PLAN_FIELDS = ("title", "target_position", "aspiration", "start", "end")
 
 
@@ -162,8 +169,16 @@ def _locked(plan: DevelopmentPlan) -> DevelopmentPlan:
 
 
 def _require_open(plan: DevelopmentPlan) -> None:
+    """The plan may change: not once done, nor while it waits for agreement."""
     if plan.status == IdpStatus.DONE:
         raise ValidationError(_("This development plan is completed."))
+    if plan.status == IdpStatus.SUBMITTED:
+        raise ValidationError(
+            _(
+                "The plan waits for the manager's agreement: it changes again once it is "
+                "agreed or returned."
+            )
+        )
 
 
 def _url(plan: DevelopmentPlan) -> str:
@@ -193,6 +208,31 @@ def _tell_mentors(*, actor: Actor, plan: DevelopmentPlan, mentors: Iterable[Empl
             url=reverse("outcomes:idp_mentoring"),
             key=f"idp:{plan.uuid}:mentor",
         )
+
+
+def _short(text: str, limit: int = NOTICE_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _approvers(plan: DevelopmentPlan) -> list[User]:
+    """Who is told that a plan waits for agreement: the nearest manager up the person's
+    chain who works here, can sign in and may agree it (``access.can_agree_idp``) —
+    one person, not the whole chain."""
+    employee = plan.employee
+    chain = [int(p) for p in employee.report_path.split("/") if p and int(p) != employee.pk]
+    managers = {
+        manager.pk: manager
+        for manager in Employee.objects.filter(
+            pk__in=chain, status__in=CURRENT_STATUSES, user__is_active=True
+        ).select_related("user")
+    }
+    for pk in reversed(chain):
+        manager = managers.get(pk)
+        if manager is None or manager.user is None:
+            continue
+        if access.can_agree_idp(principal_for(manager.user), plan):
+            return [manager.user]
+    return []
 
 
 # --- creating ------------------------------------------------------------------------------
@@ -401,14 +441,95 @@ def idp_action_remove(*, actor: Actor, action: DevelopmentAction) -> None:
 # --- agreement and progress ----------------------------------------------------------------
 
 
-def idp_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
-    """The manager agrees the plan: it is under way."""
+def idp_submit(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
+    """The person submits their plan being prepared (with at least one action) for their
+    manager's agreement; it no longer changes until it is agreed or returned. The manager
+    who may agree it is told, once per submission."""
     with transaction.atomic():
         locked = _locked(plan)
         if locked.status != IdpStatus.DRAFT:
-            raise ValidationError(_("Only a plan being prepared is agreed."))
+            raise ValidationError(_("Only a plan being prepared is submitted."))
         if not locked.actions.exists():
-            raise ValidationError(_("Add at least one action before the plan is agreed."))
+            raise ValidationError(_("Add at least one action before you submit the plan."))
+        locked.status = IdpStatus.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            instance=locked,
+            action=AuditAction.SUBMIT,
+            before={"status": IdpStatus.DRAFT},
+            after={
+                "status": IdpStatus.SUBMITTED,
+                "submitted_at": json_value(locked.submitted_at),
+            },
+        )
+        recipients = [u for u in _approvers(locked) if actor.user is None or u != actor.user]
+        if recipients:
+            notify(
+                event=events.IDP_SUBMITTED,
+                recipients=recipients,
+                params={"person": locked.employee.name, "title": locked.title},
+                url=_url(locked),
+                # once per submission: each one after the first follows a return
+                key=f"idp:{locked.uuid}:submitted:{json_value(locked.returned_at) or ''}",
+            )
+    return locked
+
+
+def idp_return(*, actor: Actor, plan: DevelopmentPlan, reason: str) -> DevelopmentPlan:
+    """The manager returns a submitted plan with what to change: it is being prepared
+    again, and the person is told the reason."""
+    why = _text("reason", reason, required=True, limit=MAX_TEXT)
+    with transaction.atomic():
+        locked = _locked(plan)
+        if locked.status != IdpStatus.SUBMITTED:
+            raise ValidationError(_("Only a plan waiting for agreement is returned."))
+        locked.status = IdpStatus.DRAFT
+        locked.returned_at = timezone.now()
+        locked.returned_by = actor.user
+        locked.returned_reason = why
+        locked.save(
+            update_fields=[
+                "status",
+                "returned_at",
+                "returned_by",
+                "returned_reason",
+                "updated_at",
+            ]
+        )
+        audit_record(
+            actor=actor,
+            instance=locked,
+            action=AuditAction.RETURN,
+            before={"status": IdpStatus.SUBMITTED},
+            after={
+                "status": IdpStatus.DRAFT,
+                "returned_at": json_value(locked.returned_at),
+                "returned_reason": why,
+            },
+            reason=why,
+        )
+        user = locked.employee.user
+        if user is not None and user != actor.user:
+            notify(
+                event=events.IDP_RETURNED,
+                recipients=[user],
+                # a message, not the record: a long reason is cut (the plan shows it whole)
+                params={"manager": actor.label, "title": locked.title, "reason": _short(why)},
+                url=_url(locked),
+                # once per submission returned
+                key=f"idp:{locked.uuid}:returned:{json_value(locked.submitted_at) or ''}",
+            )
+    return locked
+
+
+def idp_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
+    """The manager agrees a submitted plan: it is under way."""
+    with transaction.atomic():
+        locked = _locked(plan)
+        if locked.status != IdpStatus.SUBMITTED:
+            raise ValidationError(_("Only a plan waiting for agreement is agreed."))
         locked.status = IdpStatus.ACTIVE
         locked.manager_agreed_at = timezone.now()
         locked.agreed_by = actor.user
@@ -417,7 +538,7 @@ def idp_agree(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
             actor=actor,
             instance=locked,
             action=AuditAction.APPROVE,
-            before={"status": IdpStatus.DRAFT},
+            before={"status": IdpStatus.SUBMITTED},
             after={
                 "status": IdpStatus.ACTIVE,
                 "manager_agreed_at": json_value(locked.manager_agreed_at),
@@ -509,6 +630,8 @@ __all__ = [
     "idp_agree",
     "idp_complete",
     "idp_create",
+    "idp_return",
+    "idp_submit",
     "idp_suggest",
     "idp_update",
 ]

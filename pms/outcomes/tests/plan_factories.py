@@ -120,11 +120,13 @@ def idp(
     *,
     title: str = "成长为区域销售经理",
     actions: Sequence[idp_services.ActionInput] | None = None,
+    submitted: bool = False,
     agreed_by: Employee | None = None,
     mentor: Employee | None = None,
 ) -> DevelopmentPlan:
     """The person's own plan with one course (and a mentoring action when ``mentor``),
-    agreed by ``agreed_by`` when given."""
+    submitted by the person when ``submitted`` or ``agreed_by``, and agreed by
+    ``agreed_by`` when given."""
     rows = list(
         actions
         if actions is not None
@@ -149,6 +151,8 @@ def idp(
     plan = idp_services.idp_create(
         actor=actor_for(person), employee=person, title=title, actions=rows
     )
+    if submitted or agreed_by is not None:
+        plan = idp_services.idp_submit(actor=actor_for(person), plan=plan)
     if agreed_by is not None:
         plan = idp_services.idp_agree(actor=actor_for(agreed_by), plan=plan)
     return plan

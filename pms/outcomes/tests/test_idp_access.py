@@ -65,16 +65,28 @@ def test_the_person_owns_it(org: TestOrg, plan: DevelopmentPlan) -> None:
     assert access.can_edit_idp(person, plan)
     assert not access.can_edit_idp(manager, plan)
     assert not access.can_edit_idp(hr, plan)
-    assert access.can_agree_idp(manager, plan)
-    assert access.can_agree_idp(who(org, "head"), plan)
-    assert not access.can_agree_idp(person, plan)  # nobody agrees their own plan
-    assert not access.can_agree_idp(hr, plan)
+    assert access.can_submit_idp(person, plan)
+    assert not access.can_submit_idp(manager, plan)
+    assert not access.can_agree_idp(manager, plan)  # not before it is submitted
     assert not access.can_update_idp_progress(person, plan)  # not before it is agreed
-    agreed = services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
+    submitted = services.idp_submit(actor=f.actor_for(org.employee), plan=plan)
+    assert not access.can_edit_idp(person, submitted)  # it waits as the manager reads it
+    assert not access.can_submit_idp(person, submitted)
+    assert access.can_agree_idp(manager, submitted)
+    assert access.can_return_idp(manager, submitted)
+    assert access.can_agree_idp(who(org, "head"), submitted)
+    assert not access.can_agree_idp(person, submitted)  # nobody agrees their own plan
+    assert not access.can_return_idp(person, submitted)
+    assert not access.can_agree_idp(hr, submitted)
+    assert not access.can_return_idp(hr, submitted)
+    assert not access.can_agree_idp(who(org, "other_manager"), submitted)
+    agreed = services.idp_agree(actor=f.actor_for(org.manager), plan=submitted)
     assert access.can_update_idp_progress(person, agreed)
     assert not access.can_update_idp_progress(manager, agreed)
     assert access.can_complete_idp(person, agreed)
     assert not access.can_agree_idp(manager, agreed)
+    assert not access.can_return_idp(manager, agreed)
+    assert access.can_edit_idp(person, agreed)
 
 
 def test_a_mentor_sees_the_actions_they_mentor_once_agreed(
@@ -82,6 +94,8 @@ def test_a_mentor_sees_the_actions_they_mentor_once_agreed(
 ) -> None:
     mentor = who(org, "outsider")
     assert not access.mentored_actions(mentor).exists()  # still being prepared
+    services.idp_submit(actor=f.actor_for(org.employee), plan=plan)
+    assert not access.mentored_actions(mentor).exists()  # waiting for agreement
     services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
     [action] = access.mentored_actions(mentor)
     assert action.mentor == org.outsider

@@ -1,7 +1,7 @@
-"""Development plan notifications: when the manager agrees a plan the person is told, and
-so is each mentor named on it — once per plan, with a link to their own list of the
-actions they mentor, which they can open; a mentor named on an action of a plan already
-agreed is told then. Nobody else is told, nothing twice."""
+"""Development plan notifications: when the manager agrees a submitted plan the person is
+told, and so is each mentor named on it — once per plan, with a link to their own list of
+the actions they mentor, which they can open; a mentor named on an action of a plan
+already agreed is told then. Nobody else is told, nothing twice."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def _told(event: str) -> list[str]:
     )
 
 
+def _agree(org: TestOrg, plan: DevelopmentPlan) -> DevelopmentPlan:
+    """The person submits the plan and their manager agrees it."""
+    services.idp_submit(actor=f.actor_for(org.employee), plan=plan)
+    return services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
+
+
 @pytest.fixture
 def plan(org: TestOrg) -> DevelopmentPlan:
     """The person's draft with a mentor named on two actions and another on one."""
@@ -58,7 +64,7 @@ def test_nobody_is_told_while_the_plan_is_prepared(org: TestOrg, plan: Developme
 def test_agreeing_tells_the_person_and_each_mentor_once(
     org: TestOrg, plan: DevelopmentPlan
 ) -> None:
-    services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
+    _agree(org, plan)
 
     assert _told(events.IDP_AGREED) == ["E0004"]
     # the outsider mentors two actions: one message; the manager, the head, HR: none
@@ -66,13 +72,14 @@ def test_agreeing_tells_the_person_and_each_mentor_once(
     for notice in Notification.objects.filter(event=events.IDP_MENTOR_NAMED):
         assert notice.params == {"person": "陈员工"}  # not the plan's title or goals
         assert notice.url == "/results/idp/mentoring/"
-    assert Notification.objects.count() == 3
+    assert _told(events.IDP_SUBMITTED) == ["E0003"]  # the manager, when it was submitted
+    assert Notification.objects.count() == 4
 
 
 def test_the_mentor_opens_the_link_and_sees_what_they_mentor(
     org: TestOrg, plan: DevelopmentPlan
 ) -> None:
-    services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
+    _agree(org, plan)
     notice = Notification.objects.get(event=events.IDP_MENTOR_NAMED, recipient=org.outsider.user)
     client = Client()
     client.force_login(org.outsider.user)  # type: ignore[arg-type]
@@ -88,7 +95,7 @@ def test_the_mentor_opens_the_link_and_sees_what_they_mentor(
 
 def test_the_manager_who_agrees_is_not_told_of_mentoring_they_agreed(org: TestOrg) -> None:
     plan = f.idp(org.employee, actions=[_mentoring("每周与主管复盘", org.manager)])
-    services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
+    _agree(org, plan)
     assert _told(events.IDP_MENTOR_NAMED) == []
     assert _told(events.IDP_AGREED) == ["E0004"]
 
@@ -96,7 +103,7 @@ def test_the_manager_who_agrees_is_not_told_of_mentoring_they_agreed(org: TestOr
 def test_a_mentor_named_on_an_agreed_plan_is_told_then_once(
     org: TestOrg, plan: DevelopmentPlan
 ) -> None:
-    services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
+    _agree(org, plan)
     person = f.actor_for(org.employee)
 
     added = services.idp_action_add(
@@ -126,6 +133,6 @@ def test_a_mentor_who_cannot_sign_in_is_not_told(org: TestOrg) -> None:
     user.is_active = False
     user.save(update_fields=["is_active"])
 
-    services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
+    _agree(org, plan)
 
     assert _told(events.IDP_MENTOR_NAMED) == []

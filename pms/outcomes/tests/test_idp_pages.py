@@ -1,5 +1,5 @@
-"""Development plan pages: the person's walk (create, actions, progress, done), the
-manager's agreement, HR starting a plan from a training need, the mentor's list, the
+"""Development plan pages: the person's walk (create, actions, submit, progress, done),
+the manager's agreement, HR starting a plan from a training need, the mentor's list, the
 refusals (404 / 403) and lists whose queries do not grow."""
 
 from __future__ import annotations
@@ -89,6 +89,11 @@ def test_the_person_writes_a_plan_and_its_actions(client_for: ClientFor, org: Te
 def test_the_manager_agrees_and_the_person_records_progress(
     client_for: ClientFor, org: TestOrg, plan: DevelopmentPlan
 ) -> None:
+    # a plan being prepared is not the manager's to agree yet
+    assert client_for("manager").post(url("idp_agree", plan.uuid)).status_code == 403
+    assert client_for("employee").post(url("idp_submit", plan.uuid)).status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == IdpStatus.SUBMITTED
     assert client_for("employee").post(url("idp_agree", plan.uuid)).status_code == 403
     assert client_for("hr_admin").post(url("idp_agree", plan.uuid)).status_code == 403
     assert client_for("peer").post(url("idp_agree", plan.uuid)).status_code == 404
@@ -196,6 +201,7 @@ def test_an_account_without_a_person_has_no_plans(client_for: ClientFor) -> None
 def test_the_mentor_sees_only_their_actions(
     client_for: ClientFor, org: TestOrg, plan: DevelopmentPlan
 ) -> None:
+    services.idp_submit(actor=f.actor_for(org.employee), plan=plan)
     services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
     page = client_for("outsider").get(url("idp_mentoring"))
     text = page.content.decode()
@@ -224,21 +230,25 @@ def test_the_team_list_puts_plans_waiting_for_agreement_first(
     client_for: ClientFor, org: TestOrg
 ) -> None:
     agreed = f.idp(org.peer, agreed_by=org.manager)
-    waiting = f.idp(org.employee)
+    draft = f.idp(org.peer, title="还在准备的计划")
+    waiting = f.idp(org.employee, submitted=True)
     rows = list(client_for("manager").get(url("idp_team")).context["page"].object_list)
-    assert rows == [waiting, agreed]
+    assert rows == [waiting, draft, agreed]
 
 
 def test_hr_filters_by_status_and_department(client_for: ClientFor, org: TestOrg) -> None:
     sales = f.idp(org.employee, agreed_by=org.manager)
     rnd = f.idp(org.outsider)
+    waiting = f.idp(org.peer, submitted=True)
     client = client_for("hr_admin")
 
     def listed(query: str) -> set[DevelopmentPlan]:
         return set(client.get(url("idp_list") + query).context["page"].object_list)
 
-    assert listed("") == {sales, rnd}
+    assert listed("") == {sales, rnd, waiting}
     assert listed("?status=active") == {sales}
+    assert listed("?status=submitted") == {waiting}
+    assert listed("?status=draft") == {rnd}
     assert listed(f"?department={org.rnd.uuid}") == {rnd}
 
 

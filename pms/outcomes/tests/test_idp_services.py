@@ -1,5 +1,5 @@
 """Development plan services: the person's plan and actions, a plan started for them from
-a training need, the manager's agreement, progress and completion — each with its
+a training need, submitting it for the manager's agreement, progress and completion — each with its
 refusals (a message, nothing changed), its audit entry and its notifications."""
 
 from __future__ import annotations
@@ -184,14 +184,23 @@ def test_the_person_changes_the_plan_until_it_is_done(org: TestOrg) -> None:
     assert plan.actions.count() == 1
 
 
-def test_agreement_needs_an_action_and_puts_the_plan_under_way(org: TestOrg) -> None:
+def test_a_submitted_plan_is_agreed_and_under_way(org: TestOrg) -> None:
     empty = f.idp(org.peer, actions=[])
     with pytest.raises(ValidationError) as caught:
-        services.idp_agree(actor=f.actor_for(org.manager), plan=empty)
-    assert caught.value.messages == ["Add at least one action before the plan is agreed."]
+        services.idp_submit(actor=f.actor_for(org.peer), plan=empty)
+    assert caught.value.messages == ["Add at least one action before you submit the plan."]
     empty.refresh_from_db()
     assert empty.status == IdpStatus.DRAFT
-    plan = f.idp(org.employee, agreed_by=org.manager)
+    draft = f.idp(org.employee)
+    with pytest.raises(ValidationError) as early:
+        services.idp_agree(actor=f.actor_for(org.manager), plan=draft)
+    assert early.value.messages == ["Only a plan waiting for agreement is agreed."]
+    draft.refresh_from_db()
+    assert (draft.status, draft.manager_agreed_at) == (IdpStatus.DRAFT, None)
+    plan = services.idp_agree(
+        actor=f.actor_for(org.manager),
+        plan=services.idp_submit(actor=f.actor_for(org.employee), plan=draft),
+    )
     assert plan.status == IdpStatus.ACTIVE
     assert (plan.agreed_by, plan.manager_agreed_at is not None) == (org.manager.user, True)
     assert f.audit_of(plan)[-1].action == AuditAction.APPROVE
@@ -212,6 +221,7 @@ def test_progress_and_done(org: TestOrg) -> None:
     with pytest.raises(ValidationError) as early:
         services.idp_action_progress(actor=who, action=action, progress=20, done=False)
     assert early.value.messages == ["Progress is recorded once the plan is agreed."]
+    services.idp_submit(actor=who, plan=plan)
     services.idp_agree(actor=f.actor_for(org.manager), plan=plan)
     with pytest.raises(ValidationError) as bad:
         services.idp_action_progress(actor=who, action=action, progress=120, done=False)

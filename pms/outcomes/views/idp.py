@@ -1,12 +1,13 @@
 """Development plan pages (IDP, 个人发展计划) and "my plans": the person writes their plan
-and its actions and records progress; a manager agrees it; HR or a manager starts one for
-the person from a training need (``outcomes:idp_create`` with ``?employee=<uuid>`` and
-``?competency=<text>``); a mentor sees the actions they mentor; lists for the team and HR.
+and its actions, submits it and records progress; a manager agrees it or returns it with
+a reason; HR or a manager starts one for the person from a training need
+(``outcomes:idp_create`` with ``?employee=<uuid>`` and ``?competency=<text>``); a mentor
+sees the actions they mentor; lists for the team and HR.
 
-Refusals: a plan or person the user may not see is "not found"; changing a visible plan
-that is not one's own, or agreeing it without being a manager of the person, is
-"forbidden". HR's list is "not found" to people who are not HR; the team list to people
-who lead nobody.
+Refusals: a plan or person the user may not see is "not found"; changing or submitting a
+visible plan that is not one's own, or agreeing or returning it without being a manager
+of the person (or before it is submitted), is "forbidden". HR's list is "not found" to
+people who are not HR; the team list to people who lead nobody.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from pms.outcomes.forms.plans import (
     ActionForm,
     IdpFilterForm,
     IdpForm,
+    IdpReturnForm,
     IdpSuggestForm,
     ProgressForm,
 )
@@ -48,6 +50,7 @@ from pms.outcomes.models import (
 )
 from pms.outcomes.selectors import plans as selectors
 from pms.outcomes.services import idp as services
+from pms.outcomes.views.detail_pages import DetailPages, May, as_form, as_row
 from pms.reviews.access import monitor_departments
 
 # --- my plans --------------------------------------------------------------------------------
@@ -193,6 +196,7 @@ def _context(
     action_form: ActionForm | None = None,
     action_edit: tuple[int, ActionForm] | None = None,
     progress: tuple[int, ProgressForm] | None = None,
+    return_form: IdpReturnForm | None = None,
 ) -> dict[str, Any]:
     page = selectors.idp_page(plan)
     can_edit = access.can_edit_idp(principal, plan)
@@ -231,7 +235,10 @@ def _context(
         "is_person": access.is_idp_person(principal, plan),
         "can_edit": can_edit,
         "can_remove_actions": can_edit and plan.status == IdpStatus.DRAFT,
+        "can_submit": access.can_submit_idp(principal, plan),
         "can_agree": access.can_agree_idp(principal, plan),
+        "can_return": access.can_return_idp(principal, plan),
+        "return_form": return_form or IdpReturnForm(),
         "can_progress": can_progress,
         "can_complete": access.can_complete_idp(principal, plan),
         "edit_form": edit_form
@@ -250,43 +257,22 @@ def _context(
     }
 
 
+PAGES: DetailPages[DevelopmentPlan] = DetailPages(
+    template="outcomes/idp_detail.html",
+    url_name="outcomes:idp",
+    find=access.access_idp,
+    context=_context,
+)
+
+
 @login_required
 @require_GET
 def idp_detail(request: HttpRequest, uuid: str) -> HttpResponse:
     principal = principal_of(request)
-    plan = access.access_idp(principal, uuid)
-    return render(request, "outcomes/idp_detail.html", _context(principal, plan))
+    return PAGES.page(request, principal, access.access_idp(principal, uuid))
 
 
-def _again(
-    request: HttpRequest, principal: Principal, plan: DevelopmentPlan, **forms: Any
-) -> HttpResponse:
-    plan.refresh_from_db()
-    return render(
-        request, "outcomes/idp_detail.html", _context(principal, plan, **forms), status=400
-    )
-
-
-def _done(request: HttpRequest, plan: DevelopmentPlan, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("outcomes:idp", uuid=plan.uuid)
-
-
-def _refused(request: HttpRequest, plan: DevelopmentPlan, error: ValidationError) -> HttpResponse:
-    for message in error.messages:
-        messages.error(request, message)
-    return redirect("outcomes:idp", uuid=plan.uuid)
-
-
-def _plan_for(request: HttpRequest, uuid: str, may: Any) -> tuple[Principal, DevelopmentPlan]:
-    principal = principal_of(request)
-    plan = access.access_idp(principal, uuid)
-    if not may(principal, plan):
-        raise Forbidden
-    return principal, plan
-
-
-def _action_for(request: HttpRequest, uuid: str, may: Any) -> tuple[Principal, DevelopmentAction]:
+def _action_for(request: HttpRequest, uuid: str, may: May) -> tuple[Principal, DevelopmentAction]:
     principal = principal_of(request)
     action = access.access_idp_action(principal, uuid)
     if not may(principal, action.plan):
@@ -297,40 +283,34 @@ def _action_for(request: HttpRequest, uuid: str, may: Any) -> tuple[Principal, D
 @login_required
 @require_POST
 def idp_edit(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = _plan_for(request, uuid, access.can_edit_idp)
-    form = IdpForm(request.POST, positions=positions_visible(principal))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.idp_update(
-                actor=actor_of(request),
-                plan=plan,
-                title=data["title"],
-                start=data["start"],
-                end=data["end"],
-                target_position=data["target_position"],
-                aspiration=data["aspiration"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The plan is saved."))
-    return _again(request, principal, plan, edit_form=form)
+    principal, plan = PAGES.find_for(request, uuid, access.can_edit_idp)
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        IdpForm(request.POST, positions=positions_visible(principal)),
+        lambda data: services.idp_update(actor=actor_of(request), plan=plan, **data),
+        message=_("The plan is saved."),
+        bound=as_form("edit_form"),
+    )
 
 
 @login_required
 @require_POST
 def idp_action_add(request: HttpRequest, uuid: str) -> HttpResponse:
-    principal, plan = _plan_for(request, uuid, access.can_edit_idp)
+    principal, plan = PAGES.find_for(request, uuid, access.can_edit_idp)
     form = ActionForm(request.POST, people=_people(principal))
-    if form.is_valid():
-        try:
-            services.idp_action_add(actor=actor_of(request), plan=plan, action=form.action())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, plan, _("The action is added."))
-    return _again(request, principal, plan, action_form=form)
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        form,
+        lambda _data: services.idp_action_add(
+            actor=actor_of(request), plan=plan, action=form.action()
+        ),
+        message=_("The action is added."),
+        bound=as_form("action_form"),
+    )
 
 
 @login_required
@@ -338,69 +318,95 @@ def idp_action_add(request: HttpRequest, uuid: str) -> HttpResponse:
 def idp_action_edit(request: HttpRequest, uuid: str) -> HttpResponse:
     principal, action = _action_for(request, uuid, access.can_edit_idp)
     form = ActionForm(request.POST, people=_people(principal))
-    if form.is_valid():
-        try:
-            services.idp_action_update(actor=actor_of(request), action=action, change=form.action())
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, action.plan, _("The action is saved."))
-    return _again(request, principal, action.plan, action_edit=(action.pk, form))
+    return PAGES.submit(
+        request,
+        principal,
+        action.plan,
+        form,
+        lambda _data: services.idp_action_update(
+            actor=actor_of(request), action=action, change=form.action()
+        ),
+        message=_("The action is saved."),
+        bound=as_row("action_edit", action.pk),
+    )
 
 
 @login_required
 @require_POST
 def idp_action_remove(request: HttpRequest, uuid: str) -> HttpResponse:
     _principal, action = _action_for(request, uuid, access.can_edit_idp)
-    try:
-        services.idp_action_remove(actor=actor_of(request), action=action)
-    except ValidationError as error:
-        return _refused(request, action.plan, error)
-    return _done(request, action.plan, _("The action is taken off the plan."))
+    return PAGES.act(
+        request,
+        action.plan,
+        lambda: services.idp_action_remove(actor=actor_of(request), action=action),
+        _("The action is taken off the plan."),
+    )
 
 
 @login_required
 @require_POST
 def idp_action_progress(request: HttpRequest, uuid: str) -> HttpResponse:
     principal, action = _action_for(request, uuid, access.can_update_idp_progress)
-    form = ProgressForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.idp_action_progress(
-                actor=actor_of(request),
-                action=action,
-                progress=data["progress"],
-                done=data["done"],
-                note=data["note"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return _done(request, action.plan, _("The progress is saved."))
-    return _again(request, principal, action.plan, progress=(action.pk, form))
+    return PAGES.submit(
+        request,
+        principal,
+        action.plan,
+        ProgressForm(request.POST),
+        lambda data: services.idp_action_progress(actor=actor_of(request), action=action, **data),
+        message=_("The progress is saved."),
+        bound=as_row("progress", action.pk),
+    )
+
+
+@login_required
+@require_POST
+def idp_submit(request: HttpRequest, uuid: str) -> HttpResponse:
+    _principal, plan = PAGES.find_for(request, uuid, access.can_submit_idp)
+    return PAGES.act(
+        request,
+        plan,
+        lambda: services.idp_submit(actor=actor_of(request), plan=plan),
+        _("The plan is submitted; your manager is asked to agree it."),
+    )
 
 
 @login_required
 @require_POST
 def idp_agree(request: HttpRequest, uuid: str) -> HttpResponse:
-    _principal, plan = _plan_for(request, uuid, access.can_agree_idp)
-    try:
-        services.idp_agree(actor=actor_of(request), plan=plan)
-    except ValidationError as error:
-        return _refused(request, plan, error)
-    return _done(request, plan, _("You agreed the plan; the person is told."))
+    _principal, plan = PAGES.find_for(request, uuid, access.can_agree_idp)
+    return PAGES.act(
+        request,
+        plan,
+        lambda: services.idp_agree(actor=actor_of(request), plan=plan),
+        _("You agreed the plan; the person is told."),
+    )
+
+
+@login_required
+@require_POST
+def idp_return(request: HttpRequest, uuid: str) -> HttpResponse:
+    principal, plan = PAGES.find_for(request, uuid, access.can_return_idp)
+    return PAGES.submit(
+        request,
+        principal,
+        plan,
+        IdpReturnForm(request.POST),
+        lambda data: services.idp_return(actor=actor_of(request), plan=plan, reason=data["reason"]),
+        message=_("You returned the plan; the person is told why."),
+        bound=as_form("return_form"),
+    )
 
 
 @login_required
 @require_POST
 def idp_complete(request: HttpRequest, uuid: str) -> HttpResponse:
-    _principal, plan = _plan_for(request, uuid, access.can_complete_idp)
-    try:
-        services.idp_complete(actor=actor_of(request), plan=plan)
-    except ValidationError as error:
-        return _refused(request, plan, error)
-    return _done(request, plan, _("The plan is completed."))
+    _principal, plan = PAGES.find_for(request, uuid, access.can_complete_idp)
+    return PAGES.act(
+        request,
+        plan,
+        lambda: services.idp_complete(actor=actor_of(request), plan=plan),
+        _("The plan is completed."),
+    )
 
 
 # --- lists -----------------------------------------------------------------------------------
@@ -472,7 +478,9 @@ urlpatterns: list[URLPattern] = [
     path("idp/<uuid:uuid>/", idp_detail, name="idp"),
     path("idp/<uuid:uuid>/edit/", idp_edit, name="idp_edit"),
     path("idp/<uuid:uuid>/actions/", idp_action_add, name="idp_action_add"),
+    path("idp/<uuid:uuid>/submit/", idp_submit, name="idp_submit"),
     path("idp/<uuid:uuid>/agree/", idp_agree, name="idp_agree"),
+    path("idp/<uuid:uuid>/return/", idp_return, name="idp_return"),
     path("idp/<uuid:uuid>/complete/", idp_complete, name="idp_complete"),
     path("idp/actions/<uuid:uuid>/", idp_action_edit, name="idp_action_edit"),
     path("idp/actions/<uuid:uuid>/remove/", idp_action_remove, name="idp_action_remove"),
