@@ -784,6 +784,11 @@ def can_submit_idp(principal: Principal, plan: DevelopmentPlan) -> bool:
     return is_idp_person(principal, plan) and plan.status == IdpStatus.DRAFT
 
 
+def can_withdraw_idp(principal: Principal, plan: DevelopmentPlan) -> bool:
+    """The person takes back their submitted plan to change it before it is agreed."""
+    return is_idp_person(principal, plan) and plan.status == IdpStatus.SUBMITTED
+
+
 def can_agree_idp(principal: Principal, plan: DevelopmentPlan) -> bool:
     """A manager up the person's chain agrees a submitted plan."""
     return plan.status == IdpStatus.SUBMITTED and is_manager_above(principal, plan.employee)

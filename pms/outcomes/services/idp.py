@@ -16,7 +16,8 @@ and progress.
   told, and so is each mentor named on it (and, later, a mentor named on an action of the
   agreed plan): once per plan, with a link to the actions they mentor.
 - ``idp_return``: a manager returns a submitted plan with a reason: it is being prepared
-  again, and the person is told why.
+  again, and the person is told why. ``idp_withdraw``: the person takes their submitted plan
+  back to change it (a plan is never stuck waiting for a manager who does not answer).
 - ``idp_action_progress``: the person records progress (0–100 %) and marks an action done.
 - ``idp_complete``: the person closes a plan under way as done.
 
@@ -471,9 +472,31 @@ def idp_submit(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
                 recipients=recipients,
                 params={"person": locked.employee.name, "title": locked.title},
                 url=_url(locked),
-                # once per submission: each one after the first follows a return
-                key=f"idp:{locked.uuid}:submitted:{json_value(locked.returned_at) or ''}",
+                # once per submission (a plan returned or withdrawn may be submitted again)
+                key=(
+                    f"idp:{locked.uuid}:submitted:{json_value(locked.submitted_at)}"
+                    f":{json_value(locked.returned_at) or ''}"
+                ),
             )
+    return locked
+
+
+def idp_withdraw(*, actor: Actor, plan: DevelopmentPlan) -> DevelopmentPlan:
+    """The person takes back their submitted plan: it is being prepared again, so they can
+    change it and submit it anew (the manager is told of the new submission then)."""
+    with transaction.atomic():
+        locked = _locked(plan)
+        if locked.status != IdpStatus.SUBMITTED:
+            raise ValidationError(_("Only a plan waiting for agreement is withdrawn."))
+        locked.status = IdpStatus.DRAFT
+        locked.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            instance=locked,
+            action=AuditAction.WITHDRAW,
+            before={"status": IdpStatus.SUBMITTED},
+            after={"status": IdpStatus.DRAFT},
+        )
     return locked
 
 
@@ -634,4 +657,5 @@ __all__ = [
     "idp_submit",
     "idp_suggest",
     "idp_update",
+    "idp_withdraw",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import get_args
+from typing import Any, get_args
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -387,3 +387,60 @@ def test_the_api_says_submitted_and_why_a_plan_was_returned(
     assert (detail["status"], detail["returned_reason"]) == ("draft", REASON)
     assert detail["returned_at"] is not None
     assert set(get_args(IdpStatusValue)) == set(IdpStatus.values)
+
+
+# --- withdrawing ---------------------------------------------------------------------------
+
+
+def test_the_person_withdraws_changes_and_submits_again(
+    client_for: ClientFor, org: TestOrg, submitted: DevelopmentPlan, request: Any
+) -> None:
+    traveller = request.getfixturevalue("frozen")
+    page = client_for("employee").get(url("idp", submitted.uuid))
+    assert url("idp_withdraw", submitted.uuid) in page.content.decode()
+
+    response = client_for("employee").post(url("idp_withdraw", submitted.uuid))
+
+    assert response.status_code == 302
+    assert response["Location"] == url("idp", submitted.uuid)
+    submitted.refresh_from_db()
+    assert submitted.status == IdpStatus.DRAFT
+    entry = f.audit_of(submitted)[-1]
+    assert (entry.action, entry.actor) == (AuditAction.WITHDRAW, org.employee.user)
+    assert (entry.before, entry.after) == ({"status": "submitted"}, {"status": "draft"})
+    # being prepared again: the person may change it, and the manager may no longer agree
+    assert client_for("employee").post(
+        url("idp_edit", submitted.uuid),
+        {"title": "成长为大区销售经理", "start": "2026-01-01", "end": "2026-12-31"},
+    ).status_code in (302, 400)
+    assert client_for("manager").post(url("idp_agree", submitted.uuid)).status_code == 403
+
+    # submitted anew a day later: the manager is told of the new submission too
+    traveller.shift(dt.timedelta(days=1))
+    services.idp_submit(actor=f.actor_for(org.employee), plan=submitted)
+    assert _told(events.IDP_SUBMITTED) == ["E0003", "E0003"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("manager", 403), ("head", 403), ("hr_admin", 403), ("peer", 404), ("outsider", 404)],
+)
+def test_only_the_person_withdraws(
+    client_for: ClientFor, submitted: DevelopmentPlan, persona: str, status: int
+) -> None:
+    response = client_for(persona).post(url("idp_withdraw", submitted.uuid))
+    assert response.status_code == status
+    submitted.refresh_from_db()
+    assert submitted.status == IdpStatus.SUBMITTED
+    assert AuditAction.WITHDRAW not in _actions(submitted)
+
+
+def test_only_a_submitted_plan_is_withdrawn(
+    client_for: ClientFor, org: TestOrg, plan: DevelopmentPlan
+) -> None:
+    assert client_for("employee").post(url("idp_withdraw", plan.uuid)).status_code == 403
+    with pytest.raises(ValidationError) as refused:
+        services.idp_withdraw(actor=f.actor_for(org.employee), plan=plan)
+    assert refused.value.messages == ["Only a plan waiting for agreement is withdrawn."]
+    plan.refresh_from_db()
+    assert plan.status == IdpStatus.DRAFT

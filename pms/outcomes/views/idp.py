@@ -238,6 +238,7 @@ def _context(
         "can_submit": access.can_submit_idp(principal, plan),
         "can_agree": access.can_agree_idp(principal, plan),
         "can_return": access.can_return_idp(principal, plan),
+        "can_withdraw": access.can_withdraw_idp(principal, plan),
         "return_form": return_form or IdpReturnForm(),
         "can_progress": can_progress,
         "can_complete": access.can_complete_idp(principal, plan),
@@ -372,6 +373,18 @@ def idp_submit(request: HttpRequest, uuid: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def idp_withdraw(request: HttpRequest, uuid: str) -> HttpResponse:
+    _principal, plan = PAGES.find_for(request, uuid, access.can_withdraw_idp)
+    return PAGES.act(
+        request,
+        plan,
+        lambda: services.idp_withdraw(actor=actor_of(request), plan=plan),
+        _("The plan is withdrawn; change it and submit it again."),
+    )
+
+
+@login_required
+@require_POST
 def idp_agree(request: HttpRequest, uuid: str) -> HttpResponse:
     _principal, plan = PAGES.find_for(request, uuid, access.can_agree_idp)
     return PAGES.act(
@@ -479,6 +492,7 @@ urlpatterns: list[URLPattern] = [
     path("idp/<uuid:uuid>/edit/", idp_edit, name="idp_edit"),
     path("idp/<uuid:uuid>/actions/", idp_action_add, name="idp_action_add"),
     path("idp/<uuid:uuid>/submit/", idp_submit, name="idp_submit"),
+    path("idp/<uuid:uuid>/withdraw/", idp_withdraw, name="idp_withdraw"),
     path("idp/<uuid:uuid>/agree/", idp_agree, name="idp_agree"),
     path("idp/<uuid:uuid>/return/", idp_return, name="idp_return"),
     path("idp/<uuid:uuid>/complete/", idp_complete, name="idp_complete"),
