@@ -10,7 +10,6 @@ openpyxl's write-only mode, and whoever may still see the session downloads it.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
@@ -23,10 +22,10 @@ from pms.calibration.labels import box_name
 from pms.calibration.models import CalibrationEntry, CalibrationSession, Potential
 from pms.core.access import Forbidden, NotFound
 from pms.core.exports import BuiltExport, Progress
+from pms.core.workbooks import Sheet, write_workbook
 from pms.org.roles import Principal
 
 GRID_EXPORT = "calibration.grid"
-PROGRESS_EVERY = 1000
 _CHUNK = 2000
 
 
@@ -46,17 +45,6 @@ def grid_header() -> list[str]:
         _("Nine-box"),
         _("Changes recorded"),
     ]
-
-
-def _cell(sheet: Any, value: Any) -> Any:
-    """Text that looks like a formula stays text."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 def grid_rows(entries: QuerySet[CalibrationEntry]) -> Iterator[list[Any]]:
@@ -107,24 +95,9 @@ def grid_workbook(
     progress: Progress | None = None,
 ) -> IO[bytes]:
     """The workbook in a temporary file (rewound)."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Calibration")[:31])
-    sheet.append(grid_header())
-    written = 0
-    for row in grid_rows(entries):
-        row[3] = pool_names.get(row[3], row[3])
-        sheet.append([_cell(sheet, value) for value in row])
-        written += 1
-        if progress is not None and written % PROGRESS_EVERY == 0:
-            progress(written)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by whoever stores or sends it)
-    workbook.save(out)
-    out.seek(0)
-    if progress is not None:
-        progress(written)
-    return out
+    rows = grid_rows(entries)
+    named = ([*row[:3], pool_names.get(row[3], row[3]), *row[4:]] for row in rows)
+    return write_workbook([Sheet(_("Calibration"), grid_header(), named)], progress)
 
 
 def export_filename(session: CalibrationSession, today: dt.date) -> str:

@@ -15,9 +15,8 @@ Rows are written one at a time through openpyxl's write-only mode into a tempora
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from typing import IO, Any
+from collections.abc import Iterator
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +24,7 @@ from django.utils.translation import pgettext
 
 from pms.core.access import Forbidden, NotFound
 from pms.core.exports import BuiltExport, Progress
+from pms.core.workbooks import Sheet, write_workbook
 from pms.org.models import Department
 from pms.org.roles import Principal
 from pms.outcomes import access
@@ -38,7 +38,6 @@ BONUS_PAYROLL = "outcomes.bonus_payroll"
 RAISE_PAYROLL = "outcomes.raise_payroll"
 PROMOTION_LIST = "outcomes.promotion"
 TRAINING_NEEDS = "outcomes.training"
-PROGRESS_EVERY = 1000
 _CHUNK = 2000
 
 BONUS_HEADER = ("工号", "姓名", "部门", "等级", "系数", "基数", "部门系数", "奖金")
@@ -56,43 +55,6 @@ RAISE_HEADER = (
     "调整后月薪",
     "生效日期",
 )
-
-
-def _cell(sheet: Any, value: Any) -> Any:
-    """Text that looks like a formula stays text."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
-def workbook(
-    title: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence[Any]],
-    progress: Progress | None = None,
-) -> IO[bytes]:
-    """One sheet in a temporary file (rewound)."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    sheet.append(list(header))
-    written = 0
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-        written += 1
-        if progress is not None and written % PROGRESS_EVERY == 0:
-            progress(written)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by whoever stores or sends it)
-    book.save(out)
-    out.seek(0)
-    if progress is not None:
-        progress(written)
-    return out
 
 
 def _file_name(*parts: str) -> str:
@@ -152,7 +114,8 @@ def bonus_payroll_build(
 ) -> BuiltExport:
     plan = _bonus_plan(principal, params)
     progress(0, access.bonus_lines_visible(principal, plan).count())
-    book = workbook("奖金", BONUS_HEADER, bonus_payroll_rows(principal, plan), progress)
+    sheet = Sheet("奖金", BONUS_HEADER, bonus_payroll_rows(principal, plan))
+    book = write_workbook([sheet], progress)
     return BuiltExport(file=book, name=_file_name(plan.cycle.name, plan.name))
 
 
@@ -206,7 +169,8 @@ def raise_payroll_build(
 ) -> BuiltExport:
     plan = _raise_plan(principal, params)
     progress(0, access.raise_lines_visible(principal, plan).count())
-    book = workbook("调薪", RAISE_HEADER, raise_payroll_rows(principal, plan), progress)
+    sheet = Sheet("调薪", RAISE_HEADER, raise_payroll_rows(principal, plan))
+    book = write_workbook([sheet], progress)
     return BuiltExport(file=book, name=_file_name(plan.cycle.name, plan.name))
 
 
@@ -276,7 +240,7 @@ def promotion_build(
         ]
         for row in found.rows
     )
-    book = workbook(_("Promotion eligibility"), promotion_header(), rows, progress)
+    book = write_workbook([Sheet(_("Promotion eligibility"), promotion_header(), rows)], progress)
     return BuiltExport(file=book, name=_file_name(_("Promotion eligibility")))
 
 
@@ -327,7 +291,7 @@ def training_build(principal: Principal, params: dict[str, Any], progress: Progr
         for p in need.people
     )
     progress(0, sum(need.count for need in needs.competencies))
-    book = workbook(_("Training needs"), training_header(), rows, progress)
+    book = write_workbook([Sheet(_("Training needs"), training_header(), rows)], progress)
     return BuiltExport(file=book, name=_file_name(cycle.name, _("Training needs")))
 
 

@@ -16,7 +16,6 @@ write-only mode; who may have the file is the page's own rule, asked again at ev
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
@@ -26,6 +25,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from pms.core.access import Forbidden, NotFound, get_visible
 from pms.core.exports import BuiltExport, Progress
+from pms.core.workbooks import Sheet, write_workbook
 from pms.org.roles import Principal
 from pms.outcomes import access
 from pms.outcomes.models import AckStatus, AppealStatus, InterviewStatus
@@ -35,7 +35,6 @@ from pms.reviews.access import monitor_departments
 from pms.reviews.models import Cycle
 
 RESULTS_EXPORT = "outcomes.results"
-PROGRESS_EVERY = 1000
 _CHUNK = 2000
 
 
@@ -95,40 +94,9 @@ def result_rows(principal: Principal, cycle: Cycle, filters: ResultFilters) -> I
         ]
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    """Times as times; text that looks like a formula stays text."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        return cell
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def results_workbook(rows: Iterator[list[Any]], progress: Progress | None = None) -> IO[bytes]:
     """The workbook in a temporary file (rewound), written row by row."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Results")[:31])
-    sheet.append(results_header())
-    written = 0
-    for row in rows:
-        sheet.append([_cell(sheet, value) for value in row])
-        written += 1
-        if progress is not None and written % PROGRESS_EVERY == 0:
-            progress(written)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by whoever stores or sends it)
-    book.save(out)
-    out.seek(0)
-    if progress is not None:
-        progress(written)
-    return out
+    return write_workbook([Sheet(_("Results"), results_header(), rows)], progress)
 
 
 def export_filename(cycle: Cycle, today: dt.date) -> str:
@@ -198,7 +166,6 @@ def register_result_exports() -> None:
 
 
 __all__ = [
-    "PROGRESS_EVERY",
     "RESULTS_EXPORT",
     "export_filename",
     "register_result_exports",

@@ -17,7 +17,6 @@ monitor's own rule (``access.access_cycle_for_monitor``), asked again at every s
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import IO, Any
 
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from pms.core.access import Forbidden, NotFound, get_visible
 from pms.core.exports import BuiltExport, Progress
+from pms.core.workbooks import Sheet, write_workbook
 from pms.org.roles import Principal
 from pms.reviews import access
 from pms.reviews.models import Cycle, Phase, RaterType, Rating, RatingStatus
@@ -43,7 +43,6 @@ from pms.reviews.selectors.monitor import (
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _CHUNK = 2000
 MONITOR_EXPORT = "reviews.monitor"
-PROGRESS_EVERY = 1000
 
 
 def _type_label(code: str) -> str:
@@ -137,21 +136,6 @@ def overdue_rows(
         ]
 
 
-def _cell(sheet: Any, value: Any) -> Any:
-    """Dates as dates; text that looks like a formula stays text."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, dt.datetime.combine(value, dt.time()))
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def monitor_row_count(
     cycle: Cycle,
     ratings: QuerySet[Rating],
@@ -172,28 +156,11 @@ def monitor_workbook(
 ) -> IO[bytes]:
     """The workbook in a temporary file (rewound), written row by row; ``progress`` hears
     the rows written every ``PROGRESS_EVERY`` rows and once at the end."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
     sheets = [
-        (_("Completion"), completion_header(), completion_rows(ratings)),
-        (_("Overdue"), overdue_header(), overdue_rows(cycle, ratings, deadlines, today)),
+        Sheet(_("Completion"), completion_header(), completion_rows(ratings)),
+        Sheet(_("Overdue"), overdue_header(), overdue_rows(cycle, ratings, deadlines, today)),
     ]
-    written = 0
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title[:31])
-        sheet.append(header)
-        for row in rows:
-            sheet.append([_cell(sheet, value) for value in row])
-            written += 1
-            if progress is not None and written % PROGRESS_EVERY == 0:
-                progress(written)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by whoever stores or sends it)
-    workbook.save(out)
-    out.seek(0)
-    if progress is not None:
-        progress(written)
-    return out
+    return write_workbook(sheets, progress)
 
 
 def export_filename(cycle: Cycle, today: dt.date) -> str:
@@ -256,7 +223,6 @@ def monitor_export_build(
 
 __all__ = [
     "MONITOR_EXPORT",
-    "PROGRESS_EVERY",
     "XLSX_TYPE",
     "completion_header",
     "completion_rows",

@@ -13,17 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pms.core.imports import Importer, get_importer
+from pms.core.workbooks import Sheet
 from pms.goals import access
 from pms.goals.importers.goal_files import (
     DEPARTMENT_GOALS,
@@ -44,7 +44,6 @@ NOTES_SHEET = "说明"
 SHEET_TITLES = {SCORECARD_GOALS: "个人目标", DEPARTMENT_GOALS: "部门目标"}
 FILE_TITLES = {SCORECARD_GOALS: "个人目标", DEPARTMENT_GOALS: "部门目标"}
 _ITERATOR_CHUNK = 2000
-_FLOAT_SAFE = Decimal(2) ** 53
 
 
 @dataclass(frozen=True)
@@ -53,13 +52,6 @@ class GoalExportFilters:
 
     period: Period
     department: Department | None = None
-
-
-@dataclass(frozen=True)
-class Sheet:
-    title: str
-    header: Sequence[str]
-    rows: Iterable[Sequence[Any]]
 
 
 # --- values as the import reads them ---------------------------------------------------------
@@ -450,51 +442,6 @@ def notes_rows(kind: str) -> list[list[str]]:
 
 
 # --- writing files ---------------------------------------------------------------------------
-
-
-def _number_cell(value: Decimal) -> int | float | str:
-    """A Decimal as an Excel number when the number survives it exactly, else as text."""
-    if value == value.to_integral_value() and abs(value) < _FLOAT_SAFE:
-        return int(value)
-    text = normalized(value)
-    as_float = float(text)
-    return as_float if Decimal(repr(as_float)) == value else text
-
-
-def _xlsx_value(sheet: Any, value: Any) -> Any:
-    from openpyxl.cell import WriteOnlyCell
-
-    if isinstance(value, Decimal):
-        return _number_cell(value)
-    if isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(sheet, value)
-        cell.number_format = "yyyy-mm-dd hh:mm"
-        return cell
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(sheet, dt.datetime.combine(value, dt.time()))
-        cell.number_format = "yyyy-mm-dd"
-        return cell
-    if isinstance(value, str) and value.startswith("="):
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"  # text, never a formula
-        return cell
-    return value
-
-
-def write_workbook(sheets: Sequence[Sheet]) -> IO[bytes]:
-    """A workbook of several sheets in a temporary file (rewound), written row by row."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    for spec in sheets:
-        sheet = workbook.create_sheet(spec.title[:31])
-        sheet.append(list(spec.header))
-        for row in spec.rows:
-            sheet.append([_xlsx_value(sheet, value) for value in row])
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response that streams it)
-    workbook.save(out)
-    out.seek(0)
-    return out
 
 
 def _csv_value(value: Any) -> Any:

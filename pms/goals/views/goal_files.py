@@ -45,6 +45,7 @@ from pms.core.import_pages import (
 from pms.core.imports import FORMATS, import_job_create
 from pms.core.models import ImportJob
 from pms.core.pagination import paginate
+from pms.core.workbooks import Sheet, write_workbook
 from pms.goals import access
 from pms.goals.exporters import goals as exporters
 from pms.goals.importers.goal_files import (
@@ -216,7 +217,7 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
-def _file_response(fmt: str, filename: str, sheets: list[exporters.Sheet]) -> HttpResponseBase:
+def _file_response(fmt: str, filename: str, sheets: list[Sheet]) -> HttpResponseBase:
     if fmt == "csv":
         first = sheets[0]
         response: HttpResponseBase = StreamingHttpResponse(
@@ -224,7 +225,7 @@ def _file_response(fmt: str, filename: str, sheets: list[exporters.Sheet]) -> Ht
             content_type="text/csv; charset=utf-8",
         )
     else:
-        response = FileResponse(exporters.write_workbook(sheets), content_type=XLSX_TYPE)
+        response = FileResponse(write_workbook(sheets), content_type=XLSX_TYPE)
     response["Content-Disposition"] = _attachment(f"{filename}.{fmt}")
     return response
 

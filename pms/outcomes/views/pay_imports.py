@@ -34,7 +34,8 @@ from pms.core.import_pages import (
 from pms.core.imports import FORMATS, Importer, get_importer
 from pms.core.models import ImportJob
 from pms.core.pagination import paginate
-from pms.goals.exporters.goals import Sheet, csv_chunks, write_workbook
+from pms.core.workbooks import Sheet, write_workbook
+from pms.goals.exporters.goals import csv_chunks
 from pms.org.forms import add_service_errors
 from pms.org.views import posted, principal_of
 from pms.outcomes import access

@@ -20,7 +20,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from pms.comms.models import Notification
-from pms.core import exports
+from pms.core import exports, workbooks
 from pms.core.audit import Actor
 from pms.core.models import AuditAction, AuditEntry, ExportJob, ExportStatus
 from pms.org.models import RoleGrant
@@ -509,7 +509,7 @@ def test_a_job_whose_starter_lost_access_before_it_ran_fails(
 def test_progress_is_told_every_thousand_rows_not_per_row(
     org: TestOrg, cycle: Cycle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exporters, "PROGRESS_EVERY", 4)  # a thousand rows, scaled down
+    monkeypatch.setattr(workbooks, "PROGRESS_EVERY", 4)  # a thousand rows, scaled down
     told: list[tuple[int, int | None]] = []
 
     def progress(done: int, total: int | None = None) -> None:

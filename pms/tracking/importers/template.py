@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.utils.translation import gettext as _
 
 from pms.core.imports import Importer
-from pms.goals.exporters.goals import Sheet
+from pms.core.workbooks import Sheet
 
 SHEET_TITLE = "实际值"
 NOTES_SHEET = "说明"

@@ -38,7 +38,8 @@ from pms.core.import_pages import (
 from pms.core.imports import FORMATS, import_job_create
 from pms.core.models import ImportJob
 from pms.core.pagination import paginate
-from pms.goals.exporters.goals import csv_chunks, write_workbook
+from pms.core.workbooks import write_workbook
+from pms.goals.exporters.goals import csv_chunks
 from pms.org.roles import Principal
 from pms.org.views import principal_of
 from pms.tracking import access
