@@ -75,6 +75,7 @@ from pms.scoring.rules import (
     parse_rule,
     rule_to_data,
     score_goal,
+    score_linear,
 )
 from pms.scoring.scorecard import (
     Contribution,
@@ -164,6 +165,7 @@ __all__ = [
     "scale_points",
     "scale_to_data",
     "score_goal",
+    "score_linear",
     "scorecard_score",
     "split_period",
     "weight_change_points",

@@ -86,13 +86,15 @@ def explain_attainment(
     baseline: Decimal | None = None,
 ) -> tuple[Decimal, Step]:
     """Attainment and the ``attainment`` step that explains it (with the method used)."""
-    require_finite(actual, "actual")
-    require_finite(target, "target")
+    if not (actual.is_finite() and target.is_finite()):
+        require_finite(actual, "actual")
+        require_finite(target, "target")
     if target_max is not None:
         require_finite(target_max, "target_max")
     if baseline is not None:
         require_finite(baseline, "baseline")
-    direction = Direction(direction)
+    if direction.__class__ is not Direction:
+        direction = Direction(direction)
 
     if direction is Direction.HIGHER:
         method, raw = _higher(actual, target, baseline)

@@ -43,6 +43,7 @@ __all__ = [
     "parse_rule",
     "rule_to_data",
     "score_goal",
+    "score_linear",
 ]
 
 # Best to worst; a veto sends the scorecard to a grade, and the worst veto wins.
@@ -380,6 +381,28 @@ def score_goal(rule: Rule, inputs: GoalInput) -> GoalScore:
             return _score_veto(rule, inputs)
 
 
+# Each rule's data, made once (rules are immutable and a company has a few dozen over a
+# million goals); every score gets its own copy, which it may keep or change.
+_RULE_DATA: dict[Rule, dict[str, object]] = {}
+_RULE_DATA_MAX = 1_000
+
+
+def _rule_data(rule: Rule) -> dict[str, object]:
+    try:
+        found = _RULE_DATA.get(rule)
+    except TypeError:  # built by hand with a list of bands: not hashable, made each time
+        return rule_to_data(rule)
+    if found is None:
+        if len(_RULE_DATA) >= _RULE_DATA_MAX:
+            _RULE_DATA.clear()
+        found = _RULE_DATA[rule] = rule_to_data(rule)
+    data = dict(found)
+    bands = data.get("bands")
+    if isinstance(bands, list):
+        data["bands"] = [list(pair) for pair in bands]
+    return data
+
+
 def _result(
     rule: Rule,
     score: Decimal | None,
@@ -393,7 +416,7 @@ def _result(
         vetoed=False,
         veto_grade=None,
         steps=tuple(steps),
-        rule=rule_to_data(rule),
+        rule=_rule_data(rule),
     )
 
 
@@ -435,6 +458,55 @@ def _score_linear(rule: LinearRule, inputs: GoalInput) -> GoalScore:
         )
     )
     return _result(rule, score, steps, attainment=value)
+
+
+def score_linear(
+    rule: LinearRule,
+    *,
+    actual: Decimal | None,
+    target: Decimal | None,
+    direction: Direction = Direction.HIGHER,
+    target_max: Decimal | None = None,
+    baseline: Decimal | None = None,
+) -> GoalScore:
+    """``score_goal(rule, GoalInput(actual=…, target=…, …))`` for the linear rule, the rule of
+    most goals, without making the input and dispatching on the rule: the same score,
+    attainment, steps and rule data (property-tested against ``score_goal``). For scoring
+    the goals of a whole cycle."""
+    if actual is None or target is None or (target_max is None and direction == Direction.RANGE):
+        return _score_linear(
+            rule,
+            GoalInput(
+                actual=actual,
+                target=target,
+                direction=direction,
+                target_max=target_max,
+                baseline=baseline,
+            ),
+        )
+    value, attainment_step = explain_attainment(
+        actual=actual,
+        target=target,
+        direction=direction,
+        target_max=target_max,
+        baseline=baseline,
+    )
+    floor, cap = rule.floor, rule.cap
+    shown = attainment_step.values["result"]  # plain(value)
+    if value > cap:
+        score = q2(cap)
+        result = plain(score)
+    elif value < floor:
+        score = q2(floor)
+        result = plain(score)
+    else:
+        # the attainment has two decimals already: rounding it again leaves it as it is
+        score, result = value, shown
+    clamp = Step(
+        "clamp",
+        {"floor": plain(floor), "cap": plain(cap), "attainment": shown, "result": result},
+    )
+    return GoalScore(score, value, False, None, (attainment_step, clamp), _rule_data(rule))
 
 
 def _score_bands(rule: BandsRule, inputs: GoalInput) -> GoalScore:

@@ -115,7 +115,8 @@ def _sum(items: Sequence[WeightedItem]) -> _Sums:
         exact = item.weight * score / HUNDRED
         points += exact
         scored_weight += item.weight
-        contributions.append(Contribution(item.key, item.weight, score, q2(exact)))
+        shown = q2(exact)
+        contributions.append(Contribution(item.key, item.weight, score, shown))
         steps.append(
             Step(
                 "contribution",
@@ -123,7 +124,7 @@ def _sum(items: Sequence[WeightedItem]) -> _Sums:
                     "key": item.key,
                     "weight": plain(item.weight),
                     "score": plain(score),
-                    "points": plain(q2(exact)),
+                    "points": plain(shown),
                 },
             )
         )

@@ -140,9 +140,31 @@ def recompute_batch(
     Frozen results are recomputed only with a ``reason`` (a correction); ``freeze`` marks
     the current editions frozen, recording ``snapshot_row`` in their inputs.
     """
-    templates = templates or TemplateCache()
+    # the collector resumes once the batch's objects are gone (they are freed when
+    # ``_recompute_batch`` returns): resumed while the new editions are still held, it
+    # would walk them all
+    with _collector_paused():
+        return _recompute_batch(
+            review_ids,
+            actor=actor,
+            templates=templates or TemplateCache(),
+            snapshot_row=snapshot_row,
+            reason=reason,
+            freeze=freeze,
+        )
+
+
+def _recompute_batch(
+    review_ids: Sequence[int],
+    *,
+    actor: Actor,
+    templates: TemplateCache,
+    snapshot_row: ActualSnapshot | None,
+    reason: str,
+    freeze: bool,
+) -> BatchOutcome:
     conf = scoring_settings()
-    with _collector_paused(), transaction.atomic():
+    with transaction.atomic():
         current = _current(review_ids)
         todo = [
             rid for rid in review_ids if not (rid in current and current[rid].frozen and not reason)

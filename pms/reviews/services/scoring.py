@@ -71,7 +71,15 @@ from pms.scoring.review import (
     blend_rater_types,
     review_score,
 )
-from pms.scoring.rules import GoalInput, GoalScore, Rule, parse_rule, score_goal
+from pms.scoring.rules import (
+    GoalInput,
+    GoalScore,
+    LinearRule,
+    Rule,
+    parse_rule,
+    score_goal,
+    score_linear,
+)
 from pms.scoring.scorecard import WeightedItem, check_weights, objective_score, scorecard_score
 from pms.scoring.steps import Step
 from pms.scoring.versions import Segment, prorate
@@ -416,11 +424,23 @@ def _by_rule(goal: GoalFacts) -> GoalScore:
 
 def _by_rule_or_error(goal: GoalFacts) -> GoalScore:
     if not goal.versions:
-        return score_goal(_rule_of(goal), _goal_input(goal.actual, {}, goal))
+        rule = _rule_of(goal)
+        if isinstance(rule, LinearRule):
+            # most goals: the linear rule's own path (the same score and steps)
+            direction = goal.direction or "higher"
+            return score_linear(
+                rule,
+                actual=goal.actual,
+                target=_decimal(goal.target),
+                direction=_DIRECTIONS.get(direction) or Direction(direction),
+                target_max=_decimal(goal.target_max),
+                baseline=_decimal(goal.baseline),
+            )
+        return score_goal(rule, _goal_input(goal.actual, {}, goal))
     scored: list[GoalScore] = []
     for version in goal.versions:
-        rule = version.terms.get("scoring_rule") or goal.rule
-        scored.append(score_goal(parse_rule(rule), _goal_input(goal.actual, version.terms, goal)))
+        terms = version.terms.get("scoring_rule") or goal.rule
+        scored.append(score_goal(parse_rule(terms), _goal_input(goal.actual, version.terms, goal)))
     result, prorate_steps = prorate(
         [
             Segment(start=v.start, end=v.end, score=s.score, label=f"v{v.number}")

@@ -24,12 +24,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import chain
 from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import CharField, TextField
+from django.db.models import CharField, DecimalField, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.db.models.sql.constants import MULTI
 from django.utils import timezone
 
 from pms.goals.models import Aggregation, Goal, GoalLevel, GoalVersion, Scorecard
@@ -134,7 +136,10 @@ class VersionFacts:
     terms: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
+# The facts read for a batch are plain records, read and never changed. GoalFacts and
+# RatingFacts are not frozen: a batch makes hundreds of thousands of them, and a frozen
+# dataclass's constructor costs several times a plain one's.
+@dataclass(slots=True)
 class GoalFacts:
     id: int
     uuid: str
@@ -157,7 +162,7 @@ class GoalFacts:
     rule_text: str = field(default="", compare=False, repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RatingFacts:
     """One live rating: its type and status, and (submitted) its answers by item or goal."""
 
@@ -441,6 +446,55 @@ def _later_scorecards(pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int],
     }
 
 
+def _value_rows(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """``list(queryset)`` of a ``values_list`` queryset, with each decimal column converted
+    once per distinct value read instead of once per row. SQLite hands a decimal back as a
+    float that Django rounds and quantizes, and a batch reads the same targets, weights and
+    figures thousands of times. The conversion is Django's own, so the values are the same
+    (zero is converted every time: -0.0 and 0.0 are equal keys but not the same value)."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    chunks = list(compiler.execute_sql(MULTI))
+    if not chunks:
+        return []
+    fields = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    connection = compiler.connection
+    memos: list[tuple[int, list[Any], Any, dict[Any, Any] | None]] = [
+        (
+            position,
+            converters,
+            expression,
+            {} if isinstance(expression.output_field, DecimalField) else None,
+        )
+        for position, (converters, expression) in compiler.get_converters(fields).items()
+    ]
+    if not memos:
+        return [tuple(row) for row in chain.from_iterable(chunks)]
+
+    def convert(value: Any, converters: list[Any], expression: Any) -> Any:
+        for converter in converters:
+            value = converter(value, expression, connection)
+        return value
+
+    found: list[tuple[Any, ...]] = []
+    for raw in chain.from_iterable(chunks):
+        row = list(raw)
+        for position, converters, expression, memo in memos:
+            value = row[position]
+            if memo is not None and value:
+                key = (value.__class__, value)
+                converted = memo.get(key, _MISSING)
+                if converted is _MISSING:
+                    converted = memo[key] = convert(value, converters, expression)
+            else:
+                converted = convert(value, converters, expression)
+            row[position] = converted
+        found.append(tuple(row))
+    return found
+
+
+_MISSING = object()
+
+
 def _goal_rows(scorecard_ids: Sequence[int], *, tracking: bool = False) -> list[_GoalRow]:
     """The active goals of these scorecards in order; ``tracking``: with where their values
     are recorded (for a snapshot). The uuid and the rule are read as text: see
@@ -456,8 +510,8 @@ def _goal_rows(scorecard_ids: Sequence[int], *, tracking: bool = False) -> list[
         .values_list(*fields)
     )
     if tracking:
-        return [_GoalRow._make(row) for row in rows]
-    return [_GoalRow._make(row + _UNTRACKED) for row in rows]
+        return [_GoalRow._make(row) for row in _value_rows(rows)]
+    return [_GoalRow._make(row + _UNTRACKED) for row in _value_rows(rows)]
 
 
 _UNTRACKED = ("", None, None, None, None)
@@ -542,9 +596,11 @@ def _segments(
 
 def _current_actuals(scorecard_ids: Sequence[int]) -> dict[int, Decimal | None]:
     return dict(
-        GoalProgress.objects.filter(
-            goal__scorecard_id__in=scorecard_ids, goal__is_active=True
-        ).values_list("goal_id", "actual")
+        _value_rows(
+            GoalProgress.objects.filter(
+                goal__scorecard_id__in=scorecard_ids, goal__is_active=True
+            ).values_list("goal_id", "actual")
+        )
     )
 
 

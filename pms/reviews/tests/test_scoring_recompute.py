@@ -265,3 +265,68 @@ def test_a_run_records_its_failure(
     run = RecomputeRun.objects.get()
     assert run.status == RecomputeStatus.FAILED
     assert "disk full" in run.error
+
+
+def test_the_linear_shortcut_stores_what_the_general_engine_explains(
+    org: TestOrg, period: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most goals are scored by ``score_linear`` rather than ``score_goal``: the stored
+    edition (score, grade, explanation text, inputs) is the one the general engine makes."""
+    import json
+
+    from django.db.models import TextField
+    from django.db.models.functions import Cast
+
+    from pms.reviews.services import scoring
+    from pms.reviews.services.scoring_inputs import TemplateCache, inputs_for, scoring_settings
+    from pms.scoring.rules import GoalInput, score_goal
+
+    card = rf.scored_scorecard(
+        org.employee,
+        period,
+        [
+            ("销售额", "30", "500", "456.7"),  # 91.34
+            ("回款率", "20", "100", "130"),  # capped at 120
+            ("新客户", "20", "80", "0"),  # 0
+            ("利润", "20", "-50", "-20"),  # a loss to shrink: 160, capped
+            ("续约率", "10", "100.00", "100.0000"),  # exactly the target
+        ],
+    )
+    goal_factories.kpi(
+        card, title="成本", weight="0", target=Decimal(200), direction="lower"
+    )  # no figure yet: missing input
+    review = rf.review(
+        rf.cycle(default_template=rf.template(), phase=Phase.MANAGER, period=period),
+        org.employee,
+        scorecard=card,
+    )
+
+    assert results_refresh(review_ids=[review.pk]) == 1
+    stored = ReviewResult.objects.get(review=review)
+
+    def general(rule: Any, **figures: Any) -> Any:
+        return score_goal(rule, GoalInput(**figures))
+
+    monkeypatch.setattr(scoring, "score_linear", general)
+    conf = scoring_settings()
+    inputs = inputs_for([review.pk], templates=TemplateCache(), today=conf.today)
+    expected = scoring.compute(inputs[review.pk], conf)
+    assert (stored.score, stored.grade, stored.complete) == (
+        expected.score,
+        expected.grade,
+        expected.complete,
+    )
+    assert stored.explanation == json.loads(json.dumps(expected.explanation))
+    assert stored.inputs == json.loads(json.dumps(expected.inputs))
+    if connection.vendor == "sqlite":  # the very text (PostgreSQL keeps jsonb its own way)
+        text = (
+            ReviewResult.objects.filter(pk=stored.pk)
+            .annotate(text=Cast("explanation", TextField()))
+            .values_list("text", flat=True)
+            .get()
+        )
+        assert text == json.dumps(expected.explanation)
+    rows = stored.explanation["sections"][0]["goals"]
+    assert [row["score"] for row in rows] == ["91.34", "120.00", "0.00", "120.00", "100.00", None]
+    # and nothing changes when it is computed again
+    assert results_refresh(review_ids=[review.pk]) == 0
