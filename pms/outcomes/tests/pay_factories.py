@@ -14,6 +14,7 @@ from pms.accounts.models import User
 from pms.core.audit import Actor
 from pms.org.models import Department, Employee
 from pms.org.tests import factories as org_factories
+from pms.org.tests.factories import TestOrg
 from pms.outcomes.models import (
     BonusLine,
     BonusMethod,
@@ -63,6 +64,18 @@ def results_cycle(
         published_at=timezone.now() if published else None,
     )
     return cycle
+
+
+# Four published results: A, B, B in 销售一部, S in 研发中心.
+SALES_AND_RD = {"employee": "A", "peer": "B", "manager": "B", "outsider": "S"}
+
+
+def cycle_with_results(org: TestOrg, grades: dict[str, str], name: str | None = None) -> Cycle:
+    """A published cycle with one result per persona of ``org``: ``{"employee": "A", …}``."""
+    the_cycle = results_cycle(name)
+    for persona, grade in grades.items():
+        result(the_cycle, getattr(org, persona), grade)
+    return the_cycle
 
 
 def result(

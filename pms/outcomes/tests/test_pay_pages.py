@@ -39,21 +39,8 @@ D = Decimal
 
 
 @pytest.fixture
-def hr(org: TestOrg) -> Actor:
-    return pf.hr_actor(org.hr_admin)
-
-
-@pytest.fixture
 def cycle(org: TestOrg) -> Cycle:
-    the_cycle = pf.results_cycle("2025年度考核")
-    for person, grade in (
-        (org.employee, "A"),
-        (org.peer, "B"),
-        (org.manager, "B"),
-        (org.outsider, "S"),
-    ):
-        pf.result(the_cycle, person, grade)
-    return the_cycle
+    return pf.cycle_with_results(org, pf.SALES_AND_RD, "2025年度考核")
 
 
 @pytest.fixture
